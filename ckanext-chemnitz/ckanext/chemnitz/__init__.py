@@ -1,0 +1,1 @@
+"""ckanext-chemnitz: the CKAN extension of the Chemnitz open data portal."""

@@ -1,0 +1,35 @@
+"""Installs ckanext-chemnitz, the CKAN extension of the Chemnitz open data portal.
+
+The extension's sources live in ``ckanext-chemnitz/`` (namespace package ``ckanext.chemnitz``);
+everything else at the repository root (DAGs, schemas, docker, tests) is not part of the package.
+"""
+
+from setuptools import find_namespace_packages, setup
+
+setup(
+    name="ckanext-chemnitz",
+    version="0.1.0",
+    description="Chemnitz open data portal: DCAT-AP.de, PostgreSQL search, theme, parking search",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    package_dir={"": "ckanext-chemnitz"},
+    packages=find_namespace_packages(where="ckanext-chemnitz", include=["ckanext.*"]),
+    include_package_data=True,
+    package_data={
+        "ckanext.chemnitz": [
+            "config_declaration.yaml",
+            "search/*.sql",
+            "templates/**/*",
+            "assets/**/*",
+            "public/**/*",
+            "i18n/**/*",
+        ]
+    },
+    zip_safe=False,
+    entry_points={
+        "ckan.plugins": [
+            "chemnitz = ckanext.chemnitz.plugin:ChemnitzPlugin",
+            "chemnitz_search = ckanext.chemnitz.plugin:ChemnitzSearchPlugin",
+        ],
+    },
+)
