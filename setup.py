@@ -29,7 +29,7 @@ setup(
     entry_points={
         "ckan.plugins": [
             "chemnitz = ckanext.chemnitz.plugin:ChemnitzPlugin",
-            "chemnitz_search = ckanext.chemnitz.plugin:ChemnitzSearchPlugin",
+            "chemnitz_search = ckanext.chemnitz.search.plugin:ChemnitzSearchPlugin",
         ],
     },
 )

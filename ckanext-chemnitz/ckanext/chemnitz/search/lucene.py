@@ -14,7 +14,8 @@ turns both neighbours into SHOULD clauses.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from ckanext.chemnitz.search.errors import InvalidQuery
 

@@ -1,0 +1,60 @@
+"""Plugs the PostgreSQL backend into CKAN's search registries, without patching CKAN's files.
+
+CKAN has no search-backend interface: ``ckan.lib.search`` looks up index and query classes in
+module-level registries (``_INDICES``, ``_QUERIES``), some code instantiates
+``search.PackageSearchQuery`` directly, and start-up calls ``search.check_solr_schema_version``.
+``install`` puts subclasses of CKAN's classes in all three places. They answer from PostgreSQL
+while ``is_active()`` and fall back to CKAN's Solr code otherwise, so unloading the plugin or
+configuring ``solr_url`` switches back to Solr without a restart of the registries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.lib.search as search
+import ckan.plugins as p
+from ckan.common import config
+
+PLUGIN_NAME = "chemnitz_search"
+
+_solr_schema_check = search.check_solr_schema_version
+_solr_rebuild = search.rebuild
+
+
+def is_active() -> bool:
+    """True while the plugin is loaded and configuration selects PostgreSQL."""
+    if not p.plugin_loaded(PLUGIN_NAME):
+        return False
+    choice = config.get("ckanext.chemnitz.search.backend") or "auto"
+    if choice == "auto":
+        return not config.get("solr_url")
+    return choice == "postgres"
+
+
+def install() -> None:
+    """Register the PostgreSQL classes in CKAN's search registries (idempotent)."""
+    from ckanext.chemnitz.search.index import PostgresPackageSearchIndex
+    from ckanext.chemnitz.search.query import PostgresPackageSearchQuery
+    from ckanext.chemnitz.search.rebuild import rebuild
+
+    search._INDICES["package"] = PostgresPackageSearchIndex
+    search._QUERIES["package"] = PostgresPackageSearchQuery
+    search.PackageSearchQuery = PostgresPackageSearchQuery  # type: ignore[misc]
+    search.check_solr_schema_version = _check_solr_schema_version
+    search.rebuild = _dispatch(rebuild, _solr_rebuild)
+
+
+def _check_solr_schema_version(schema_file: str | None = None) -> bool:
+    """CKAN checks the Solr schema at start-up; with no Solr in use there is nothing to check."""
+    if is_active():
+        return False
+    return _solr_schema_check(schema_file)
+
+
+def _dispatch(postgres: Any, solr: Any) -> Any:
+    def dispatched(*args: Any, **kwargs: Any) -> Any:
+        return (postgres if is_active() else solr)(*args, **kwargs)
+
+    dispatched.__doc__ = solr.__doc__
+    return dispatched

@@ -1,0 +1,293 @@
+"""Turns parsed Solr queries into parameterised SQL over ``chemnitz_search.package_index``.
+
+Every value from the user becomes a bound parameter; the SQL text is assembled only from fixed
+fragments, column names of the index table and generated parameter names. Field semantics come
+from :mod:`fields` (string fields match exactly, text fields through German full-text search,
+date and number fields by value).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ckanext.chemnitz.search import datemath, lucene
+from ckanext.chemnitz.search.ddl import TEXT_CONFIG
+from ckanext.chemnitz.search.errors import InvalidQuery
+from ckanext.chemnitz.search.fields import VECTOR_COLUMNS, Kind, kind_of
+
+# Columns of the index table that hold a single exact-match field of the same name.
+_STRING_COLUMNS = {"id", "name", "state", "capacity", "site_id", "index_id"}
+_DATE_COLUMNS = {"metadata_created", "metadata_modified", "indexed_ts"}
+
+_CONFIG = f"'{TEXT_CONFIG}'::regconfig"
+_WORD = re.compile(r"\w+")
+# A word that may be a German plural in -s that the snowball stemmer keeps (Kitas, Autos, Hotels).
+_PLURAL_CANDIDATE = re.compile(r"^[^\W\d_]{3,}$")
+
+
+class SqlBuilder:
+    """Collects bound parameters while SQL fragments are generated."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
+
+    def bind(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
+
+
+class QueryCompiler:
+    """Compiles one ``q`` or ``fq`` syntax tree to a boolean SQL expression over alias ``d``."""
+
+    def __init__(self, sql: SqlBuilder) -> None:
+        self.sql = sql
+        # tsquery expressions of the positive free-text terms, for relevance ranking.
+        self.rank_queries: list[str] = []
+
+    def predicate(self, node: lucene.Node, ranked: bool = False) -> str:
+        if isinstance(node, lucene.BooleanQuery):
+            return self._boolean(node, ranked)
+        if isinstance(node, lucene.MatchAll):
+            return "TRUE"
+        if isinstance(node, lucene.Exists):
+            return self._exists(node.field)
+        if isinstance(node, lucene.Range):
+            return self._range(node)
+        if isinstance(node, (lucene.Term, lucene.Phrase)):
+            return self._match(node, ranked)
+        raise TypeError(node)
+
+    # -- boolean structure -------------------------------------------------------------------
+
+    def _boolean(self, node: lucene.BooleanQuery, ranked: bool) -> str:
+        must: list[str] = []
+        should: list[str] = []
+        must_not: list[str] = []
+        for clause in node.clauses:
+            if clause.occur is lucene.Occur.MUST_NOT:
+                must_not.append(self._prohibited(clause.query))
+            else:
+                target = must if clause.occur is lucene.Occur.MUST else should
+                target.append(self.predicate(clause.query, ranked))
+        parts = list(must)
+        if should:
+            needed = node.minimum_should_match
+            if needed is None:
+                needed = 0 if must else 1
+            needed = max(0, min(needed, len(should)))
+            if needed == len(should):
+                parts.extend(should)
+            elif needed == 1:
+                parts.append("(" + " OR ".join(should) + ")")
+            elif needed > 1:
+                total = " + ".join(f"(coalesce({p}, false))::int" for p in should)
+                parts.append(f"({total}) >= {needed:d}")
+        parts.extend(f"NOT coalesce({p}, false)" for p in must_not)
+        if not parts:
+            return "TRUE"
+        return "(" + " AND ".join(parts) + ")"
+
+    def _prohibited(self, node: lucene.Node) -> str:
+        """Predicate of a MUST_NOT clause; a stop-word-only term then excludes nothing."""
+        if isinstance(node, (lucene.Term, lucene.Phrase)) and self._is_full_text(node.field):
+            query, vector = self._text_query(node), self._vector(node.field)
+            if vector is not None:
+                return f"(numnode({query}) > 0 AND {vector} @@ {query})"
+        return self.predicate(node)
+
+    # -- leaves ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _is_full_text(field: str | None) -> bool:
+        return field is None or kind_of(field) is Kind.TEXT
+
+    @staticmethod
+    def _vector(field: str | None) -> str | None:
+        return "d." + VECTOR_COLUMNS["text" if field is None else field] if (
+            field is None or field in VECTOR_COLUMNS
+        ) else None
+
+    def _match(self, node: lucene.Term | lucene.Phrase, ranked: bool) -> str:
+        field = node.field
+        if self._is_full_text(field):
+            return self._full_text(node, ranked)
+        kind = kind_of(field)  # type: ignore[arg-type]
+        if kind is Kind.DATE:
+            instant = self.sql.bind(_date(node.text))
+            return self._compare_values(field, f"= {instant}", kind)  # type: ignore[arg-type]
+        if isinstance(node, lucene.Term) and node.like is not None:
+            pattern = self.sql.bind(node.like)
+            if field in _STRING_COLUMNS:
+                return f"d.{field} LIKE {pattern}"
+            return (
+                "EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
+                f"{self.sql.bind(field)}) AS v(value) WHERE v.value LIKE {pattern})"
+            )
+        if field in _STRING_COLUMNS:
+            return f"d.{field} = {self.sql.bind(node.text)}"
+        document = self.sql.bind(json.dumps({field: [node.text]}))
+        return f"d.fields @> CAST({document} AS jsonb)"
+
+    def _full_text(self, node: lucene.Term | lucene.Phrase, ranked: bool) -> str:
+        vector = self._vector(node.field)
+        if isinstance(node, lucene.Term) and node.like is not None and node.prefix is None:
+            # Inner wildcards (``Sch*le``, ``?ita``): match lexemes and raw values by pattern.
+            pattern = self.sql.bind(node.like.lower())
+            if vector is not None:
+                return (
+                    f"EXISTS (SELECT 1 FROM unnest(tsvector_to_array({vector})) AS l(lexeme) "
+                    f"WHERE l.lexeme LIKE {pattern})"
+                )
+            return self._stored_text(node.field, f"lower(v.value) LIKE {pattern}")  # type: ignore[arg-type]
+        query = self._text_query(node)
+        if ranked and node.field in (None, "text", "title", "notes"):
+            self.rank_queries.append(query)
+        if vector is None:
+            return self._stored_text(node.field, f"to_tsvector({_CONFIG}, v.value) @@ {query}")  # type: ignore[arg-type]
+        # A term made only of stop words ("in", "der") is neutral instead of matching nothing.
+        return f"(numnode({query}) = 0 OR {vector} @@ {query})"
+
+    def _stored_text(self, field: str, condition: str) -> str:
+        return (
+            "EXISTS (SELECT 1 FROM jsonb_array_elements_text(chemnitz_search.as_array(d.doc -> "
+            f"{self.sql.bind(field)})) AS v(value) WHERE {condition})"
+        )
+
+    def _text_query(self, node: lucene.Term | lucene.Phrase) -> str:
+        """The tsquery expression for a term or phrase, German-stemmed."""
+        if isinstance(node, lucene.Phrase):
+            return f"phraseto_tsquery({_CONFIG}, {self.sql.bind(node.text)})"
+        if node.prefix is not None:
+            words = _WORD.findall(node.prefix)
+            syntax = " & ".join(f"{word}:*" for word in words) if words else ""
+            return f"to_tsquery({_CONFIG}, {self.sql.bind(syntax)})"
+        query = f"plainto_tsquery({_CONFIG}, {self.sql.bind(node.text)})"
+        variant = _plural_variant(node.text)
+        if variant:
+            query = f"({query} || plainto_tsquery({_CONFIG}, {self.sql.bind(variant)}))"
+        return query
+
+    def _exists(self, field: str) -> str:
+        name = self.sql.bind(field)
+        if field in _STRING_COLUMNS or field in _DATE_COLUMNS:
+            return f"d.{field} IS NOT NULL"
+        if kind_of(field) is Kind.TEXT:
+            return f"jsonb_array_length(chemnitz_search.as_array(d.doc -> {name})) > 0"
+        return f"d.fields ? {name}"
+
+    def _range(self, node: lucene.Range) -> str:
+        kind = kind_of(node.field)
+        if kind is Kind.TEXT:
+            raise InvalidQuery(f"range queries are not supported on the text field {node.field!r}")
+        low: Any = node.low
+        high: Any = node.high
+        if kind is Kind.DATE:
+            low = None if low is None else _date(low)
+            high = None if high is None else _date(high)
+        elif kind is Kind.INT or _numeric(low, high):
+            kind = Kind.INT
+            low = None if low is None else _number(low)
+            high = None if high is None else _number(high)
+        conditions = []
+        if low is not None:
+            conditions.append((">=" if node.include_low else ">") + " " + self.sql.bind(low))
+        if high is not None:
+            conditions.append(("<=" if node.include_high else "<") + " " + self.sql.bind(high))
+        if not conditions:
+            return self._exists(node.field)
+        return self._compare_values(node.field, conditions, kind)
+
+    def _compare_values(self, field: str, conditions: str | list[str], kind: Kind) -> str:
+        """Some value of ``field`` satisfies every condition (``'>= :p1'`` …)."""
+        if isinstance(conditions, str):
+            conditions = [conditions]
+        if field in _DATE_COLUMNS:
+            return "(" + " AND ".join(f"d.{field} {c}" for c in conditions) + ")"
+        if field in _STRING_COLUMNS and kind is Kind.STRING:
+            return "(" + " AND ".join(f'd.{field} COLLATE "C" {c}' for c in conditions) + ")"
+        value = {
+            Kind.DATE: "chemnitz_search.to_timestamptz(v.value)",
+            Kind.INT: "chemnitz_search.to_numeric(v.value)",
+            Kind.STRING: 'v.value COLLATE "C"',
+        }[kind]
+        where = " AND ".join(f"{value} {c}" for c in conditions)
+        return (
+            "EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
+            f"{self.sql.bind(field)}) AS v(value) WHERE {where})"
+        )
+
+    def rank_expression(self) -> str:
+        """ts_rank over all positive free-text terms: title (A) > notes (B) > tags (C) > rest (D)."""
+        if not self.rank_queries:
+            return "0::real"
+        combined = " || ".join(self.rank_queries)
+        return f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', d.search_vector, {combined}, 1)"
+
+
+def _plural_variant(text: str) -> str | None:
+    """The other number of a word whose -s plural the German stemmer does not remove."""
+    if not _PLURAL_CANDIDATE.match(text):
+        return None
+    return text[:-1] if text.lower().endswith("s") else text + "s"
+
+
+def _date(text: str) -> dt.datetime:
+    try:
+        return datemath.parse(text)
+    except datemath.DateMathError as error:
+        raise InvalidQuery(str(error)) from None
+
+
+def _numeric(*bounds: str | None) -> bool:
+    values = [b for b in bounds if b is not None]
+    return bool(values) and all(_is_number(b) for b in values)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except InvalidOperation:
+        return False
+    return True
+
+
+def _number(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise InvalidQuery(f"{text!r} is not a number") from None
+
+
+def minimum_should_match(spec: str, optional: int) -> int:
+    """Solr's ``mm`` parameter (``2<-1 5<80%``) for a query with ``optional`` SHOULD clauses."""
+    spec = spec.strip()
+    if "<" not in spec:
+        return _mm_value(spec, optional)
+    result = optional
+    for part in spec.split():
+        threshold, _, value = part.partition("<")
+        try:
+            if optional > int(threshold):
+                result = _mm_value(value, optional)
+        except ValueError:
+            raise InvalidQuery(f"invalid mm parameter {spec!r}") from None
+    return result
+
+
+def _mm_value(value: str, optional: int) -> int:
+    try:
+        if value.endswith("%"):
+            percent = int(value[:-1])
+            amount = optional * abs(percent) // 100
+            result = optional - amount if percent < 0 else amount
+        else:
+            number = int(value)
+            result = optional + number if number < 0 else number
+    except ValueError:
+        raise InvalidQuery(f"invalid mm parameter {value!r}") from None
+    return max(0, min(optional, result))

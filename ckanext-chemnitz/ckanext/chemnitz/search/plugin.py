@@ -1,0 +1,30 @@
+"""The ``chemnitz_search`` plugin: CKAN dataset search on PostgreSQL when no Solr is configured."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ckan.plugins as p
+import yaml
+from ckan.config.declaration import Declaration, Key
+from ckan.config.declaration.option import Flag
+
+from ckanext.chemnitz.search import backend
+
+
+class ChemnitzSearchPlugin(p.SingletonPlugin):
+    """Registers the PostgreSQL search backend in CKAN's search registries."""
+
+    p.implements(p.IConfigurer)
+    p.implements(p.IConfigDeclaration)
+
+    def update_config(self, config: Any) -> None:
+        backend.install()
+
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
+        path = Path(__file__).with_name("config_declaration.yaml")
+        declaration.load_dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+        # CKAN declares solr_url as required; with this plugin an empty value means "no Solr".
+        solr_url = declaration[key.solr_url]
+        solr_url.flags &= ~Flag.required

@@ -1,0 +1,1 @@
+"""Shared pytest configuration: CKAN's pytest plugin provides the fixtures (``--ckan-ini``)."""
