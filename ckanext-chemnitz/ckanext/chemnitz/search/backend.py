@@ -3,7 +3,7 @@
 CKAN has no search-backend interface: ``ckan.lib.search`` looks up index and query classes in
 module-level registries (``_INDICES``, ``_QUERIES``), some code instantiates
 ``search.PackageSearchQuery`` directly, and start-up calls ``search.check_solr_schema_version``.
-``install`` puts subclasses of CKAN's classes in all three places. They answer from PostgreSQL
+``install`` puts subclasses of CKAN's classes in all these places. They answer from PostgreSQL
 while ``is_active()`` and fall back to CKAN's Solr code otherwise, so unloading the plugin or
 configuring ``solr_url`` switches back to Solr without a restart of the registries.
 """
@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.lib.search as search
+import ckan.lib.search.index as search_index
+import ckan.lib.search.query as search_query
 import ckan.plugins as p
 from ckan.common import config
 
@@ -20,6 +22,7 @@ PLUGIN_NAME = "chemnitz_search"
 
 _solr_schema_check = search.check_solr_schema_version
 _solr_rebuild = search.rebuild
+_solr_clear = search.clear
 
 
 def is_active() -> bool:
@@ -36,13 +39,18 @@ def install() -> None:
     """Register the PostgreSQL classes in CKAN's search registries (idempotent)."""
     from ckanext.chemnitz.search.index import PostgresPackageSearchIndex
     from ckanext.chemnitz.search.query import PostgresPackageSearchQuery
-    from ckanext.chemnitz.search.rebuild import rebuild
+    from ckanext.chemnitz.search.rebuild import clear, rebuild
 
     search._INDICES["package"] = PostgresPackageSearchIndex
     search._QUERIES["package"] = PostgresPackageSearchQuery
-    search.PackageSearchQuery = PostgresPackageSearchQuery  # type: ignore[misc]
+    # Code that names the classes directly (model_dictize, tests, extensions) gets them, too.
+    for module in (search, search_index):
+        module.PackageSearchIndex = PostgresPackageSearchIndex  # type: ignore[misc]
+    for module in (search, search_query):
+        module.PackageSearchQuery = PostgresPackageSearchQuery  # type: ignore[misc]
     search.check_solr_schema_version = _check_solr_schema_version
     search.rebuild = _dispatch(rebuild, _solr_rebuild)
+    search.clear = _dispatch(clear, _solr_clear)
 
 
 def _check_solr_schema_version(schema_file: str | None = None) -> bool:

@@ -17,7 +17,13 @@ from typing import Any
 from ckanext.chemnitz.search import datemath, lucene
 from ckanext.chemnitz.search.ddl import TEXT_CONFIG
 from ckanext.chemnitz.search.errors import InvalidQuery
-from ckanext.chemnitz.search.fields import VECTOR_COLUMNS, Kind, kind_of
+from ckanext.chemnitz.search.fields import (
+    NGRAM_SIZES,
+    NGRAM_SOURCES,
+    VECTOR_COLUMNS,
+    Kind,
+    kind_of,
+)
 
 # Columns of the index table that hold a single exact-match field of the same name.
 _STRING_COLUMNS = {"id", "name", "state", "capacity", "site_id", "index_id"}
@@ -94,10 +100,11 @@ class QueryCompiler:
 
     def _prohibited(self, node: lucene.Node) -> str:
         """Predicate of a MUST_NOT clause; a stop-word-only term then excludes nothing."""
-        if isinstance(node, (lucene.Term, lucene.Phrase)) and self._is_full_text(node.field):
-            query, vector = self._text_query(node), self._vector(node.field)
-            if vector is not None:
-                return f"(numnode({query}) > 0 AND {vector} @@ {query})"
+        inner_wildcard = isinstance(node, lucene.Term) and node.like is not None and node.prefix is None
+        vector = self._vector(node.field) if isinstance(node, (lucene.Term, lucene.Phrase)) else None
+        if vector is not None and not inner_wildcard and self._is_full_text(node.field):  # type: ignore[union-attr]
+            query = self._text_query(node)  # type: ignore[arg-type]
+            return f"(numnode({query}) > 0 AND {vector} @@ {query})"
         return self.predicate(node)
 
     # -- leaves ------------------------------------------------------------------------------
@@ -117,6 +124,8 @@ class QueryCompiler:
         if self._is_full_text(field):
             return self._full_text(node, ranked)
         kind = kind_of(field)  # type: ignore[arg-type]
+        if kind is Kind.NGRAM:
+            return self._substring(NGRAM_SOURCES[field], node.text)  # type: ignore[index]
         if kind is Kind.DATE:
             instant = self.sql.bind(_date(node.text))
             return self._compare_values(field, f"= {instant}", kind)  # type: ignore[arg-type]
@@ -132,6 +141,15 @@ class QueryCompiler:
             return f"d.{field} = {self.sql.bind(node.text)}"
         document = self.sql.bind(json.dumps({field: [node.text]}))
         return f"d.fields @> CAST({document} AS jsonb)"
+
+    def _substring(self, source: str, text: str) -> str:
+        """Every whitespace-separated token of ``text`` is one of the value's indexed n-grams."""
+        tokens = text.lower().split()
+        if not tokens or any(len(token) not in NGRAM_SIZES for token in tokens):
+            return "FALSE"
+        value = "d.name" if source == "name" else f"(d.doc ->> {self.sql.bind(source)})"
+        conditions = [f"lower({value}) LIKE {self.sql.bind('%' + _escape_like(t) + '%')}" for t in tokens]
+        return "(" + " AND ".join(conditions) + ")"
 
     def _full_text(self, node: lucene.Term | lucene.Phrase, ranked: bool) -> str:
         vector = self._vector(node.field)
@@ -182,7 +200,7 @@ class QueryCompiler:
 
     def _range(self, node: lucene.Range) -> str:
         kind = kind_of(node.field)
-        if kind is Kind.TEXT:
+        if kind in (Kind.TEXT, Kind.NGRAM):
             raise InvalidQuery(f"range queries are not supported on the text field {node.field!r}")
         low: Any = node.low
         high: Any = node.high
@@ -227,6 +245,10 @@ class QueryCompiler:
             return "0::real"
         combined = " || ".join(self.rank_queries)
         return f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', d.search_vector, {combined}, 1)"
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _plural_variant(text: str) -> str | None:

@@ -103,8 +103,8 @@ def build_document(pkg_dict: dict[str, Any]) -> dict[str, Any] | None:
     document["dataset_type"] = document["type"]
 
     document = _normalise(document)
-    document["metadata_created"] += "Z"
-    document["metadata_modified"] += "Z"
+    document["metadata_created"] = _solr_date(document["metadata_created"])
+    document["metadata_modified"] = _solr_date(document["metadata_modified"])
     document["site_id"] = config.get("ckan.site_id")
     if document.get("title"):
         document["title"] = document["title"].lstrip()
@@ -189,6 +189,14 @@ def _normalise(document: dict[str, Any]) -> dict[str, Any]:
             value = parsed.isoformat() + ("" if parsed.tzinfo else "Z")
         result[key] = value
     return result
+
+
+def _solr_date(value: str) -> str:
+    """A timestamp as Solr returns it: UTC, millisecond precision, trailing zeros trimmed."""
+    parsed = parse_date(value)
+    text = parsed.strftime("%Y-%m-%dT%H:%M:%S")
+    milliseconds = f"{parsed.microsecond // 1000:03d}".rstrip("0")
+    return f"{text}.{milliseconds}Z" if milliseconds else f"{text}Z"
 
 
 def to_row(document: dict[str, Any]) -> IndexRow:

@@ -17,12 +17,13 @@ class Kind(enum.Enum):
     TEXT = "text"
     DATE = "date"
     INT = "int"
+    NGRAM = "ngram"
 
 
 # Analysed (tokenised) fields of CKAN's Solr schema, ``text`` and ``text_general`` alike.
 _TEXT_FIELDS = frozenset(
     {
-        "title", "notes", "text", "urls", "title_ngram", "name_ngram",
+        "title", "notes", "text", "urls",
         "author", "author_email", "maintainer", "maintainer_email",
         "res_name", "res_description",
         "depends_on", "dependency_of", "derives_from", "has_derivation",
@@ -35,6 +36,11 @@ _DATE_FIELDS = frozenset({"metadata_created", "metadata_modified", "indexed_ts"}
 _INT_FIELDS = frozenset(
     {"views_total", "views_recent", "resources_accessed_total", "resources_accessed_recent"}
 )
+
+# Substring fields for type-ahead (``package_autocomplete``): Solr indexes 2–10 character n-grams
+# of these copies of ``name`` and ``title``.
+NGRAM_SOURCES = {"name_ngram": "name", "title_ngram": "title"}
+NGRAM_SIZES = range(2, 11)
 
 # Fields Solr indexes but never returns (``stored="false"``); ``fl`` leaves them out, too.
 UNSTORED_FIELDS = frozenset(
@@ -51,6 +57,8 @@ _FIELD_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
 def kind_of(field: str) -> Kind:
     """The Solr field type a field name resolves to (dynamic fields included)."""
+    if field in NGRAM_SOURCES:
+        return Kind.NGRAM
     if field in _TEXT_FIELDS or field.startswith(_TEXT_PREFIXES):
         return Kind.TEXT
     if field in _DATE_FIELDS or field.endswith("_date"):

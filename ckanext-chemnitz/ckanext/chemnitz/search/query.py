@@ -216,15 +216,25 @@ def _parse_q(text: str, query: dict[str, Any]) -> lucene.BooleanQuery:
 
 
 def _reject_local_parameters(name: str, value: Any) -> None:
-    """Solr local parameters and magic fields have no meaning here; CKAN refuses them, too."""
-    values = value if isinstance(value, list) else [value]
-    for item in values:
+    """Refuse Solr magic fields and local parameters with the messages CKAN gives.
+
+    CKAN lets ``ckan.search.solr_allowed_query_parsers`` admit Solr query parsers such as
+    ``{!bool}``; they are Solr features, so this backend refuses them even when admitted.
+    """
+    for item in value if isinstance(value, list) else [value]:
         if not isinstance(item, str):
             continue
+        item = item.strip()
         if MAGIC_FIELD_RE.search(item):
             raise SearchError(f"Magic fields are not supported in param '{name}'.")
-        if QUERY_PARSER_RE.search(item.strip()):
-            raise SearchError(f"Local parameters are not supported in param '{name}'.")
+        found = QUERY_PARSER_RE.findall(item)
+        if not found:
+            continue
+        if len(found) > 1:
+            raise SearchError(f"Query parsers are not supported in param '{name}'.")
+        if not item.startswith("{!"):
+            raise SearchError(f"Local parameters must be defined at the beginning of param '{name}'.")
+        raise SearchError(f"Local parameters are not supported in param '{name}'.")
 
 
 def _integer(value: Any, name: str) -> int:

@@ -1,4 +1,4 @@
-"""``ckan search-index rebuild`` for the PostgreSQL backend: same options, a real progress bar.
+"""``ckan search-index rebuild``/``clear`` for the PostgreSQL backend: same options, a progress bar.
 
 CKAN's own ``rebuild`` commits once at the very end; here the work is committed in batches, so an
 interrupted rebuild of a large catalogue keeps what it has done and a rerun simply continues.
@@ -49,6 +49,12 @@ def rebuild(
             index_for(model.Package).clear()
     _index(list(package_ids), context, force, quiet)
     log.info("Finished rebuilding the search index.")
+
+
+def clear(package_reference: str) -> None:
+    """Remove one dataset from the index and commit, as ``ckan search-index clear NAME`` expects."""
+    index_for(model.Package).delete_package({"id": package_reference})
+    model.Session.commit()
 
 
 def _all_dataset_ids() -> list[str]:
