@@ -115,9 +115,11 @@ class QueryCompiler:
 
     @staticmethod
     def _vector(field: str | None) -> str | None:
-        return "d." + VECTOR_COLUMNS["text" if field is None else field] if (
-            field is None or field in VECTOR_COLUMNS
-        ) else None
+        return (
+            "d." + VECTOR_COLUMNS["text" if field is None else field]
+            if (field is None or field in VECTOR_COLUMNS)
+            else None
+        )
 
     def _match(self, node: lucene.Term | lucene.Phrase, ranked: bool) -> str:
         field = node.field

@@ -50,7 +50,7 @@ def parse(expression: str, now: dt.datetime | None = None) -> dt.datetime:
             value = value.replace(tzinfo=dt.timezone.utc)
     value = value.astimezone(dt.timezone.utc)
 
-    rest = text[match.end():]
+    rest = text[match.end() :]
     position = 0
     while position < len(rest):
         operation = _OPERATION.match(rest, position)

@@ -85,8 +85,9 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
     def clear(self) -> None:
         if not backend.is_active():
             return super().clear()
-        self._execute(sa.text(f"DELETE FROM {ddl.TABLE} WHERE site_id = :site"),
-                      {"site": config.get("ckan.site_id")})
+        self._execute(
+            sa.text(f"DELETE FROM {ddl.TABLE} WHERE site_id = :site"), {"site": config.get("ckan.site_id")}
+        )
         model.Session.commit()
         return None
 

@@ -56,8 +56,9 @@ class _Plan:
 class PostgresPackageSearchQuery(PackageSearchQuery):
     """CKAN's package query, answered by PostgreSQL while the backend is active."""
 
-    def run(self, query: dict[str, Any], permission_labels: list[str] | None = None,
-            **kwargs: Any) -> dict[str, Any]:
+    def run(
+        self, query: dict[str, Any], permission_labels: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         if not backend.is_active():
             return super().run(query, permission_labels, **kwargs)
         assert isinstance(query, (dict, MultiDict))
@@ -108,8 +109,10 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             conditions.append(f"d.permission_labels && CAST({sql.bind(list(permission_labels))} AS text[])")
 
         rank = compiler.rank_expression()
-        ordering = [f"{_sort_expression(name, rank, sql)} {direction} NULLS LAST"
-                    for name, direction in _order_by(query.get("sort"))]
+        ordering = [
+            f"{_sort_expression(name, rank, sql)} {direction} NULLS LAST"
+            for name, direction in _order_by(query.get("sort"))
+        ]
         ordering += ["d.metadata_modified DESC NULLS LAST", "d.index_id"]
         return _Plan(" AND ".join(conditions), ", ".join(ordering), sql.params, rank)
 
@@ -147,7 +150,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         facets: dict[str, dict[str, int]] = {name: {} for name in names}
         if not names:
             return facets
-        ranking = "n DESC, value COLLATE \"C\"" if facet_sort == "count" else "value COLLATE \"C\""
+        ranking = 'n DESC, value COLLATE "C"' if facet_sort == "count" else 'value COLLATE "C"'
         text_fields = [name for name in names if kind_of(name) is Kind.TEXT]
         statement = f"""
             WITH matched AS MATERIALIZED (
@@ -169,8 +172,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             WHERE :_limit < 0 OR position <= :_limit
             ORDER BY field, position
         """
-        params = dict(plan.params, _facets=names, _text_facets=text_fields,
-                      _mincount=mincount, _limit=limit)
+        params = dict(plan.params, _facets=names, _text_facets=text_fields, _mincount=mincount, _limit=limit)
         for field, value, count in model.Session.execute(sa.text(statement), params):
             facets[field][value] = int(count)
         return facets
@@ -182,8 +184,12 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         statement = sa.text(
             f"SELECT id FROM {ddl.TABLE} WHERE site_id = :site AND state = 'active' LIMIT :limit"
         )
-        return [row.id for row in model.Session.execute(
-            statement, {"site": config.get("ckan.site_id"), "limit": max_results})]
+        return [
+            row.id
+            for row in model.Session.execute(
+                statement, {"site": config.get("ckan.site_id"), "limit": max_results}
+            )
+        ]
 
     def get_index(self, reference: str) -> dict[str, Any]:
         if not backend.is_active():
@@ -198,8 +204,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         ).first()
         if record is None:
             raise SearchError(f"Dataset not found in the search index: {reference}")
-        return dict(record.doc, data_dict=record.data_dict,
-                    validated_data_dict=record.validated_data_dict)
+        return dict(record.doc, data_dict=record.data_dict, validated_data_dict=record.validated_data_dict)
 
 
 def _parse_q(text: str, query: dict[str, Any]) -> lucene.BooleanQuery:
@@ -297,6 +302,6 @@ def _result(record: sa.Row, fields: list[str]) -> dict[str, Any]:
             result[key] = getattr(record, key)
     if "score" in fields:
         result["score"] = float(record.score)
-    extras = {key[len("extras_"):]: result.pop(key) for key in list(result) if key.startswith("extras_")}
+    extras = {key[len("extras_") :]: result.pop(key) for key in list(result) if key.startswith("extras_")}
     result["extras"] = extras
     return result
