@@ -1,25 +1,37 @@
 """``ckan search-index rebuild``/``clear`` for the PostgreSQL backend: same options, a progress bar.
 
-CKAN's own ``rebuild`` commits once at the very end; here the work is committed in batches, so an
-interrupted rebuild of a large catalogue keeps what it has done and a rerun simply continues.
+CKAN's own ``rebuild`` indexes one dataset after the other and commits once at the very end. Here
+a full rebuild runs in one worker process per CPU core, each committing in batches, so a large
+catalogue is re-indexed several times faster and an interrupted rebuild keeps what it has done.
+Each dataset is dictized once and validated once per distinct schema (CKAN's helper validates
+twice even when the dataset type has no schema of its own).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Collection
+import multiprocessing
+import os
+import queue
+from collections.abc import Collection, Iterable
+from typing import Any
 
+import ckan.lib.plugins as lib_plugins
 import ckan.logic as logic
 import ckan.model as model
 import click
 from ckan.common import config
 from ckan.lib.search import index_for, query_for, text_traceback
+from ckan.lib.search.common import SearchIndexError
+from ckan.logic.schema import default_show_package_schema
 from ckan.types import Context
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+# Below this many datasets, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 400
 
 
 def rebuild(
@@ -32,9 +44,8 @@ def rebuild(
     clear: bool = False,
 ) -> None:
     """Re-index one dataset, the given datasets, or all of them (see ``ckan.lib.search.rebuild``)."""
-    context: Context = {"ignore_auth": True}
     if package_id:
-        logic.index_update_package(context, package_id)
+        logic.index_update_package({"ignore_auth": True}, package_id)
         model.Session.commit()
         return
     if package_ids is None:
@@ -47,7 +58,13 @@ def rebuild(
                 return
         elif clear:
             index_for(model.Package).clear()
-    _index(list(package_ids), context, force, quiet)
+    ids = list(package_ids)
+    workers = min(_worker_count(), max(1, len(ids) // (PARALLEL_THRESHOLD // 2)))
+    with _progress(len(ids), quiet) as advance:
+        if workers > 1:
+            _index_in_workers(ids, workers, force, advance)
+        else:
+            _index_batch(ids, force, advance)
     log.info("Finished rebuilding the search index.")
 
 
@@ -57,6 +74,11 @@ def clear(package_reference: str) -> None:
     model.Session.commit()
 
 
+def _worker_count() -> int:
+    configured = config.get("ckanext.chemnitz.search.rebuild_workers")
+    return int(configured) if configured else (os.cpu_count() or 1)
+
+
 def _all_dataset_ids() -> list[str]:
     query = model.Session.query(model.Package.id)
     if config.get("ckan.search.remove_deleted_packages"):
@@ -64,18 +86,97 @@ def _all_dataset_ids() -> list[str]:
     return [row[0] for row in query.order_by(model.Package.id)]
 
 
-def _index(ids: list[str], context: Context, force: bool, quiet: bool) -> None:
-    bar = click.progressbar(ids, label="Indexing datasets", show_pos=True, show_eta=True)
-    with contextlib.nullcontext(ids) if quiet else bar as datasets:
-        for number, dataset_id in enumerate(datasets, start=1):
-            try:
-                logic.index_update_package(context, dataset_id, True)
-            except Exception as error:
-                model.Session.rollback()
-                log.error("Error while indexing dataset %s: %r", dataset_id, error)
-                if not force:
-                    raise
-                log.error(text_traceback())
-            if number % BATCH_SIZE == 0:
-                model.Session.commit()
+@contextlib.contextmanager
+def _progress(total: int, quiet: bool) -> Iterable[Any]:
+    if quiet:
+        yield lambda _done: None
+        return
+    with click.progressbar(length=total, label="Indexing datasets", show_pos=True, show_eta=True) as bar:
+        yield bar.update
+
+
+def _index_batch(ids: list[str], force: bool, advance: Any) -> None:
+    """Index ``ids`` in this process, committing every ``BATCH_SIZE`` datasets."""
+    context: Context = {"ignore_auth": True}
+    for number, dataset_id in enumerate(ids, start=1):
+        try:
+            logic.index_update_package_dicts(_dicts_for_index(context, dataset_id), True)
+        except Exception as error:
+            model.Session.rollback()
+            log.error("Error while indexing dataset %s: %r", dataset_id, error)
+            if not force:
+                raise
+            log.error(text_traceback())
+        advance(1)
+        if number % BATCH_SIZE == 0:
+            model.Session.commit()
     model.Session.commit()
+
+
+def _dicts_for_index(context: Context, dataset_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The dataset with CKAN's default and its type's show schema applied, as the index needs it."""
+    show_context = logic.fresh_context(context, ignore_auth=True, use_cache=False, validate=False)
+    dictized = logic.get_action("package_show")(show_context, {"id": dataset_id})
+    with_default, _errors = lib_plugins.plugin_validate(
+        object(), show_context, dictized, default_show_package_schema(), "package_show"
+    )
+    plugin = lib_plugins.lookup_package_plugin(dictized["type"])
+    if type(plugin) is lib_plugins.DefaultDatasetForm:
+        with_custom = with_default
+    else:
+        with_custom, _errors = lib_plugins.plugin_validate(
+            plugin, show_context, dictized, plugin.show_package_schema(), "package_show"
+        )
+    logic.apply_after_dataset_show_plugins(show_context, with_custom)
+    return with_default, with_custom
+
+
+def _index_in_workers(ids: list[str], workers: int, force: bool, advance: Any) -> None:
+    """Split ``ids`` over forked worker processes, each with its own database connections."""
+    model.Session.remove()
+    model.meta.engine.dispose()
+    processes = multiprocessing.get_context("fork")
+    messages = processes.Queue()
+    started = [
+        processes.Process(target=_worker, args=(ids[number::workers], force, messages), daemon=True)
+        for number in range(workers)
+    ]
+    for process in started:
+        process.start()
+    failures: list[str] = []
+    while any(process.is_alive() for process in started) or not messages.empty():
+        try:
+            kind, value = messages.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        if kind == "done":
+            advance(value)
+        else:
+            failures.append(value)
+    for process in started:
+        process.join()
+    if any(process.exitcode for process in started) and not force:
+        reasons = "; ".join(failures or ["a worker process died"])
+        raise SearchIndexError(f"Rebuilding the search index failed: {reasons}")
+
+
+def _worker(ids: list[str], force: bool, messages: Any) -> None:
+    model.Session.remove()
+    model.meta.engine.dispose(close=False)
+    pending = 0
+
+    def advance(done: int) -> None:
+        nonlocal pending
+        pending += done
+        if pending >= 25:
+            messages.put(("done", pending))
+            pending = 0
+
+    try:
+        _index_batch(ids, force, advance)
+    except Exception as error:
+        messages.put(("error", repr(error)))
+        raise SystemExit(1) from error
+    finally:
+        if pending:
+            messages.put(("done", pending))
