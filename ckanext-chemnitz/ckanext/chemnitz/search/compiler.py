@@ -1,4 +1,8 @@
-"""Turns parsed Solr queries into parameterised SQL over ``chemnitz_search.package_index``.
+"""Turns parsed Solr queries into parameterised SQL over the search index tables.
+
+Predicates refer to the narrow index row as ``d`` and, for full-text conditions, to its vectors
+as ``x`` (the query joins ``package_text x`` when ``QueryCompiler.uses_text`` is set). Exact-match
+fields are looked up in the ``package_term`` inverted index.
 
 Every value from the user becomes a bound parameter; the SQL text is assembled only from fixed
 fragments, column names of the index table and generated parameter names. Field semantics come
@@ -9,13 +13,12 @@ date and number fields by value).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ckanext.chemnitz.search import datemath, lucene
-from ckanext.chemnitz.search.ddl import TEXT_CONFIG
+from ckanext.chemnitz.search.ddl import DOCUMENT_TABLE, TERM_TABLE, TEXT_CONFIG
 from ckanext.chemnitz.search.errors import InvalidQuery
 from ckanext.chemnitz.search.fields import (
     NGRAM_SIZES,
@@ -54,6 +57,7 @@ class QueryCompiler:
         self.sql = sql
         # tsquery expressions of the positive free-text terms, for relevance ranking.
         self.rank_queries: list[str] = []
+        self.uses_text = False
 
     def predicate(self, node: lucene.Node, ranked: bool = False) -> str:
         if isinstance(node, lucene.BooleanQuery):
@@ -116,7 +120,7 @@ class QueryCompiler:
     @staticmethod
     def _vector(field: str | None) -> str | None:
         return (
-            "d." + VECTOR_COLUMNS["text" if field is None else field]
+            "x." + VECTOR_COLUMNS["text" if field is None else field]
             if (field is None or field in VECTOR_COLUMNS)
             else None
         )
@@ -134,22 +138,23 @@ class QueryCompiler:
         if isinstance(node, lucene.Term) and node.like is not None:
             pattern = self.sql.bind(node.like)
             if field in _STRING_COLUMNS:
-                return f"d.{field} LIKE {pattern}"
-            return (
-                "EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
-                f"{self.sql.bind(field)}) AS v(value) WHERE v.value LIKE {pattern})"
-            )
+                return f'd.{field} COLLATE "C" LIKE {pattern}'
+            return self._terms(field, f"t.value LIKE {pattern}")  # type: ignore[arg-type]
         if field in _STRING_COLUMNS:
             return f"d.{field} = {self.sql.bind(node.text)}"
-        document = self.sql.bind(json.dumps({field: [node.text]}))
-        return f"d.fields @> CAST({document} AS jsonb)"
+        return self._terms(field, f"t.value = {self.sql.bind(node.text)}")  # type: ignore[arg-type]
+
+    def _terms(self, field: str, condition: str | None = None) -> str:
+        """The dataset has a value of ``field`` that satisfies ``condition`` (any value if None)."""
+        where = f"t.field = {self.sql.bind(field)}" + (f" AND {condition}" if condition else "")
+        return f"d.doc_id IN (SELECT t.doc_id FROM {TERM_TABLE} t WHERE {where})"
 
     def _substring(self, source: str, text: str) -> str:
         """Every whitespace-separated token of ``text`` is one of the value's indexed n-grams."""
         tokens = text.lower().split()
         if not tokens or any(len(token) not in NGRAM_SIZES for token in tokens):
             return "FALSE"
-        value = "d.name" if source == "name" else f"(d.doc ->> {self.sql.bind(source)})"
+        value = "d.name" if source == "name" else "d.title_string"
         conditions = [f"lower({value}) LIKE {self.sql.bind('%' + _escape_like(t) + '%')}" for t in tokens]
         return "(" + " AND ".join(conditions) + ")"
 
@@ -159,6 +164,7 @@ class QueryCompiler:
             # Inner wildcards (``Sch*le``, ``?ita``): match lexemes and raw values by pattern.
             pattern = self.sql.bind(node.like.lower())
             if vector is not None:
+                self.uses_text = True
                 return (
                     f"EXISTS (SELECT 1 FROM unnest(tsvector_to_array({vector})) AS l(lexeme) "
                     f"WHERE l.lexeme LIKE {pattern})"
@@ -169,13 +175,15 @@ class QueryCompiler:
             self.rank_queries.append(query)
         if vector is None:
             return self._stored_text(node.field, f"to_tsvector({_CONFIG}, v.value) @@ {query}")  # type: ignore[arg-type]
+        self.uses_text = True
         # A term made only of stop words ("in", "der") is neutral instead of matching nothing.
         return f"(numnode({query}) = 0 OR {vector} @@ {query})"
 
     def _stored_text(self, field: str, condition: str) -> str:
+        """A text field without a vector of its own: analysed on the fly from the stored document."""
         return (
-            "EXISTS (SELECT 1 FROM jsonb_array_elements_text(chemnitz_search.as_array(d.doc -> "
-            f"{self.sql.bind(field)})) AS v(value) WHERE {condition})"
+            f"d.doc_id IN (SELECT s.doc_id FROM {DOCUMENT_TABLE} s, jsonb_array_elements_text("
+            f"chemnitz_search.as_array(s.doc -> {self.sql.bind(field)})) AS v(value) WHERE {condition})"
         )
 
     def _text_query(self, node: lucene.Term | lucene.Phrase) -> str:
@@ -193,12 +201,11 @@ class QueryCompiler:
         return query
 
     def _exists(self, field: str) -> str:
-        name = self.sql.bind(field)
         if field in _STRING_COLUMNS or field in _DATE_COLUMNS:
             return f"d.{field} IS NOT NULL"
         if kind_of(field) is Kind.TEXT:
-            return f"jsonb_array_length(chemnitz_search.as_array(d.doc -> {name})) > 0"
-        return f"d.fields ? {name}"
+            return self._stored_text(field, "v.value <> ''")
+        return self._terms(field)
 
     def _range(self, node: lucene.Range) -> str:
         kind = kind_of(node.field)
@@ -231,22 +238,18 @@ class QueryCompiler:
         if field in _STRING_COLUMNS and kind is Kind.STRING:
             return "(" + " AND ".join(f'd.{field} COLLATE "C" {c}' for c in conditions) + ")"
         value = {
-            Kind.DATE: "chemnitz_search.to_timestamptz(v.value)",
-            Kind.INT: "chemnitz_search.to_numeric(v.value)",
-            Kind.STRING: 'v.value COLLATE "C"',
+            Kind.DATE: "chemnitz_search.to_timestamptz(t.value)",
+            Kind.INT: "chemnitz_search.to_numeric(t.value)",
+            Kind.STRING: "t.value",
         }[kind]
-        where = " AND ".join(f"{value} {c}" for c in conditions)
-        return (
-            "EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
-            f"{self.sql.bind(field)}) AS v(value) WHERE {where})"
-        )
+        return self._terms(field, " AND ".join(f"{value} {c}" for c in conditions))
 
     def rank_expression(self) -> str:
         """ts_rank over all positive free-text terms: title (A) > notes (B) > tags (C) > rest (D)."""
         if not self.rank_queries:
             return "0::real"
         combined = " || ".join(self.rank_queries)
-        return f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', d.search_vector, {combined}, 1)"
+        return f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', x.search_vector, {combined}, 1)"
 
 
 def _escape_like(text: str) -> str:

@@ -12,9 +12,13 @@ import sqlalchemy as sa
 log = logging.getLogger(__name__)
 
 # Bump when schema.sql changes incompatibly: the index is then dropped and must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TEXT_CONFIG = "chemnitz_search.german"
 TABLE = "chemnitz_search.package_index"
+TEXT_TABLE = "chemnitz_search.package_text"
+TERM_TABLE = "chemnitz_search.package_term"
+DOCUMENT_TABLE = "chemnitz_search.package_document"
+GENERATION_TABLE = "chemnitz_search.generation"
 
 _LOCK_KEY = 0x43484D53  # pg_advisory_xact_lock key shared by all CKAN processes ("CHMS")
 _ready = False

@@ -67,7 +67,9 @@ class IndexRow:
     metadata_modified: str | None
     title_string: str | None
     permission_labels: list[str]
-    fields: dict[str, list[str]]
+    # Exact-match values as two parallel lists: term_fields[i] has the value term_values[i].
+    term_fields: list[str]
+    term_values: list[str]
     doc: dict[str, Any]
     data_dict: str
     validated_data_dict: str
@@ -202,13 +204,14 @@ def _solr_date(value: str) -> str:
 def to_row(document: dict[str, Any]) -> IndexRow:
     """Split a document into the columns of the index table."""
     clean = {key: _clean(value) for key, value in document.items()}
-    fields: dict[str, list[str]] = {}
+    term_fields: list[str] = []
+    term_values: list[str] = []
     for key, value in clean.items():
         if key in _STORED_ELSEWHERE or kind_of(key) is Kind.TEXT:
             continue
-        values = _as_strings(value)
-        if values:
-            fields[key] = list(dict.fromkeys(values))
+        for item in dict.fromkeys(_as_strings(value)):
+            term_fields.append(key)
+            term_values.append(item)
     doc = {k: v for k, v in clean.items() if k not in _STORED_ELSEWHERE and k != "permission_labels"}
     extras_text = [v for k, v in clean.items() if k.startswith(("extras_", "res_extras_", "vocab_"))]
     return IndexRow(
@@ -222,7 +225,8 @@ def to_row(document: dict[str, Any]) -> IndexRow:
         metadata_modified=clean.get("metadata_modified"),
         title_string=clean.get("title_string"),
         permission_labels=[str(label) for label in clean.get("permission_labels") or []],
-        fields=fields,
+        term_fields=term_fields,
+        term_values=term_values,
         doc=doc,
         data_dict=clean["data_dict"],
         validated_data_dict=clean["validated_data_dict"],

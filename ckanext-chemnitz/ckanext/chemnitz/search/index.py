@@ -25,30 +25,62 @@ log = logging.getLogger(__name__)
 
 _CONFIG = f"'{ddl.TEXT_CONFIG}'::regconfig"
 
+_BUMP_GENERATION = f"""
+    INSERT INTO {ddl.GENERATION_TABLE} (site_id, value) VALUES (:site_id, 1)
+    ON CONFLICT (site_id) DO UPDATE SET value = {ddl.GENERATION_TABLE}.value + 1
+"""
+
+# One statement writes all four tables, so a dataset is indexed in a single round trip. The DELETE
+# of the old terms and the INSERT of the new ones see the same snapshot and do not interfere.
 _UPSERT = sa.text(
     f"""
-    INSERT INTO {ddl.TABLE} (
-        index_id, id, site_id, name, state, capacity, metadata_created, metadata_modified,
-        indexed_ts, title_string, permission_labels, fields, doc, data_dict, validated_data_dict,
-        search_vector, title_vector, notes_vector)
-    VALUES (
-        :index_id, :id, :site_id, :name, :state, :capacity,
-        CAST(:metadata_created AS timestamptz), CAST(:metadata_modified AS timestamptz),
-        now(), :title_string, CAST(:permission_labels AS text[]), CAST(:fields AS jsonb),
-        CAST(:doc AS jsonb), :data_dict, :validated_data_dict,
-        setweight(to_tsvector({_CONFIG}, :text_a), 'A')
-          || setweight(to_tsvector({_CONFIG}, :text_b), 'B')
-          || setweight(to_tsvector({_CONFIG}, :text_c), 'C')
-          || setweight(to_tsvector({_CONFIG}, :text_d), 'D'),
-        to_tsvector({_CONFIG}, :title), to_tsvector({_CONFIG}, :notes))
-    ON CONFLICT (index_id) DO UPDATE SET
-        id = EXCLUDED.id, site_id = EXCLUDED.site_id, name = EXCLUDED.name, state = EXCLUDED.state,
-        capacity = EXCLUDED.capacity, metadata_created = EXCLUDED.metadata_created,
-        metadata_modified = EXCLUDED.metadata_modified, indexed_ts = EXCLUDED.indexed_ts,
-        title_string = EXCLUDED.title_string, permission_labels = EXCLUDED.permission_labels,
-        fields = EXCLUDED.fields, doc = EXCLUDED.doc, data_dict = EXCLUDED.data_dict,
-        validated_data_dict = EXCLUDED.validated_data_dict, search_vector = EXCLUDED.search_vector,
-        title_vector = EXCLUDED.title_vector, notes_vector = EXCLUDED.notes_vector
+    WITH main AS (
+        INSERT INTO {ddl.TABLE} (
+            index_id, id, site_id, name, state, capacity, permission_labels,
+            metadata_created, metadata_modified, indexed_ts, title_string)
+        VALUES (
+            :index_id, :id, :site_id, :name, :state, :capacity, CAST(:permission_labels AS text[]),
+            CAST(:metadata_created AS timestamptz), CAST(:metadata_modified AS timestamptz), now(),
+            :title_string)
+        ON CONFLICT (index_id) DO UPDATE SET
+            id = EXCLUDED.id, site_id = EXCLUDED.site_id, name = EXCLUDED.name, state = EXCLUDED.state,
+            capacity = EXCLUDED.capacity, permission_labels = EXCLUDED.permission_labels,
+            metadata_created = EXCLUDED.metadata_created, metadata_modified = EXCLUDED.metadata_modified,
+            indexed_ts = EXCLUDED.indexed_ts, title_string = EXCLUDED.title_string
+        RETURNING doc_id
+    ), text AS (
+        INSERT INTO {ddl.TEXT_TABLE} (doc_id, search_vector, title_vector, notes_vector)
+        SELECT doc_id,
+            setweight(to_tsvector({_CONFIG}, :text_a), 'A')
+              || setweight(to_tsvector({_CONFIG}, :text_b), 'B')
+              || setweight(to_tsvector({_CONFIG}, :text_c), 'C')
+              || setweight(to_tsvector({_CONFIG}, :text_d), 'D'),
+            to_tsvector({_CONFIG}, :title), to_tsvector({_CONFIG}, :notes)
+        FROM main
+        ON CONFLICT (doc_id) DO UPDATE SET search_vector = EXCLUDED.search_vector,
+            title_vector = EXCLUDED.title_vector, notes_vector = EXCLUDED.notes_vector
+    ), old_terms AS (
+        DELETE FROM {ddl.TERM_TABLE} t USING main WHERE t.doc_id = main.doc_id
+    ), new_terms AS (
+        INSERT INTO {ddl.TERM_TABLE} (doc_id, field, value)
+        SELECT main.doc_id, u.field, u.value FROM main,
+            unnest(CAST(:term_fields AS text[]), CAST(:term_values AS text[])) AS u(field, value)
+    ), document AS (
+        INSERT INTO {ddl.DOCUMENT_TABLE} (doc_id, doc, data_dict, validated_data_dict)
+        SELECT doc_id, CAST(:doc AS jsonb), :data_dict, :validated_data_dict FROM main
+        ON CONFLICT (doc_id) DO UPDATE SET doc = EXCLUDED.doc, data_dict = EXCLUDED.data_dict,
+            validated_data_dict = EXCLUDED.validated_data_dict
+    )
+    SELECT doc_id FROM main
+    """
+)
+
+# Deleting the narrow row cascades to the text, term and document rows.
+_DELETE = sa.text(
+    f"""
+    WITH deleted AS (
+        DELETE FROM {ddl.TABLE} WHERE site_id = :site_id AND (:ref IS NULL OR id = :ref OR name = :ref)
+    ) {_BUMP_GENERATION}
     """
 )
 
@@ -66,35 +98,35 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
             return self.delete_package(pkg_dict)
         row = to_row(document)
         parameters = dict(vars(row))
-        parameters["fields"] = json.dumps(row.fields)
         parameters["doc"] = json.dumps(row.doc)
         self._execute(_UPSERT, parameters)
+        if not defer_commit:
+            self.commit()
         log.debug("Indexed dataset %s", row.name)
         return None
 
     def delete_package(self, pkg_dict: dict[str, Any]) -> None:
         if not backend.is_active():
             return super().delete_package(pkg_dict)
-        reference = pkg_dict.get("id")
-        self._execute(
-            sa.text(f"DELETE FROM {ddl.TABLE} WHERE site_id = :site AND (id = :ref OR name = :ref)"),
-            {"site": config.get("ckan.site_id"), "ref": reference},
-        )
+        self._execute(_DELETE, {"site_id": config.get("ckan.site_id"), "ref": pkg_dict.get("id") or ""})
         return None
 
     def clear(self) -> None:
         if not backend.is_active():
             return super().clear()
-        self._execute(
-            sa.text(f"DELETE FROM {ddl.TABLE} WHERE site_id = :site"), {"site": config.get("ckan.site_id")}
-        )
+        self._execute(_DELETE, {"site_id": config.get("ckan.site_id"), "ref": None})
         model.Session.commit()
         return None
 
     def commit(self) -> None:
+        """Start a new index generation (index rows commit with CKAN's transaction).
+
+        Deferred writes (``defer_commit``, used by rebuilds) leave this to one call at the end, so
+        parallel rebuild workers do not queue up on the generation row's lock.
+        """
         if not backend.is_active():
             return super().commit()
-        # Index rows are part of CKAN's transaction; committing that is the caller's business.
+        self._execute(sa.text(_BUMP_GENERATION), {"site_id": config.get("ckan.site_id")})
         return None
 
     @staticmethod

@@ -25,7 +25,7 @@ from ckan.lib.search.query import (
 from sqlalchemy.exc import DBAPIError
 from werkzeug.datastructures import MultiDict
 
-from ckanext.chemnitz.search import backend, ddl, lucene
+from ckanext.chemnitz.search import backend, ddl, facets, lucene
 from ckanext.chemnitz.search.compiler import QueryCompiler, SqlBuilder, minimum_should_match
 from ckanext.chemnitz.search.fields import UNSTORED_FIELDS, Kind, is_valid_name, kind_of
 
@@ -46,11 +46,14 @@ _SORT_COLUMNS = {
 
 
 @dataclass
-class _Plan:
+class Plan:
+    """A compiled search: the FROM clause, WHERE condition, ORDER BY list and their parameters."""
+
+    source: str
     where: str
     order: str
-    params: dict[str, Any]
     rank: str
+    params: dict[str, Any]
 
 
 class PostgresPackageSearchQuery(PackageSearchQuery):
@@ -68,15 +71,15 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         for name, value in query.items():
             _reject_local_parameters(name, value)
 
-        rows = _integer(query.get("rows", 10), "rows")
-        start = _integer(query.get("start", 0), "start")
-        plan = self._plan(query, permission_labels)
+        rows = facets.integer(query.get("rows", 10), "rows")
+        start = facets.integer(query.get("start", 0), "start")
+        plan = _plan(query, permission_labels)
         fields = _field_list(query.get("fl", "name"))
 
         ddl.ensure_schema()
         try:
-            records, total = self._page(plan, fields, rows, start)
-            self.facets = self._facets(plan, query) if _facets_wanted(query) else {}
+            records, total = _page(plan, fields, rows, start)
+            self.facets = facets.count(plan, query) if _facets_wanted(query) else {}
         except DBAPIError as error:
             model.Session.rollback()
             raise SearchError(f"Search Query is invalid: {error.orig}") from None
@@ -86,97 +89,6 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             self.results = [r.get(fields[0]) for r in self.results]
         return {"results": self.results, "count": self.count}
 
-    def _plan(self, query: dict[str, Any], permission_labels: list[str] | None) -> _Plan:
-        sql = SqlBuilder()
-        compiler = QueryCompiler(sql)
-        conditions = [f"d.site_id = {sql.bind(config.get('ckan.site_id'))}"]
-
-        text = query.get("q") or ""
-        if text.strip() not in ("", '""', "''"):
-            conditions.append(compiler.predicate(_parse_q(text, query), ranked=True))
-
-        filters = []
-        if query.get("fq"):
-            filters.append(query["fq"])
-        filters.extend(query.get("fq_list", []) or [])
-        if not any("+state:" in item for item in filters if isinstance(item, str)):
-            filters.append("+state:active")
-        for item in filters:
-            if isinstance(item, str) and item.strip():
-                conditions.append(QueryCompiler(sql).predicate(lucene.parse(item)))
-
-        if permission_labels is not None:
-            conditions.append(f"d.permission_labels && CAST({sql.bind(list(permission_labels))} AS text[])")
-
-        rank = compiler.rank_expression()
-        ordering = [
-            f"{_sort_expression(name, rank, sql)} {direction} NULLS LAST"
-            for name, direction in _order_by(query.get("sort"))
-        ]
-        ordering += ["d.metadata_modified DESC NULLS LAST", "d.index_id"]
-        return _Plan(" AND ".join(conditions), ", ".join(ordering), sql.params, rank)
-
-    def _page(self, plan: _Plan, fields: list[str], rows: int, start: int) -> tuple[list[sa.Row], int]:
-        columns = ["d.doc", "d.index_id", f"{plan.rank} AS score", "count(*) OVER () AS total"]
-        for stored in ("data_dict", "validated_data_dict"):
-            if "*" in fields or stored in fields:
-                columns.append(f"d.{stored}")
-        statement = (
-            f"SELECT {', '.join(columns)} FROM {ddl.TABLE} d WHERE {plan.where} "
-            f"ORDER BY {plan.order} LIMIT :_limit OFFSET :_offset"
-        )
-        params = dict(plan.params, _limit=rows, _offset=start)
-        records = list(model.Session.execute(sa.text(statement), params)) if rows > 0 else []
-        if records:
-            return records, int(records[0].total)
-        count = model.Session.execute(
-            sa.text(f"SELECT count(*) FROM {ddl.TABLE} d WHERE {plan.where}"), plan.params
-        ).scalar_one()
-        return records, int(count)
-
-    def _facets(self, plan: _Plan, query: dict[str, Any]) -> dict[str, dict[str, int]]:
-        names = query.get("facet.field") or []
-        if isinstance(names, str):
-            names = [names]
-        names = list(dict.fromkeys(names))
-        for name in names:
-            if not is_valid_name(name):
-                raise SearchQueryError(f"Invalid facet field: {name!r}")
-        limit = _integer(query.get("facet.limit", config.get("search.facets.limit")), "facet.limit")
-        mincount = _integer(query.get("facet.mincount", 1), "facet.mincount")
-        facet_sort = str(query.get("facet.sort") or ("count" if limit > 0 else "index")).lower()
-        if facet_sort not in ("count", "index"):
-            raise SearchQueryError("Invalid facet.sort parameter: use 'count' or 'index'")
-        facets: dict[str, dict[str, int]] = {name: {} for name in names}
-        if not names:
-            return facets
-        ranking = 'n DESC, value COLLATE "C"' if facet_sort == "count" else 'value COLLATE "C"'
-        text_fields = [name for name in names if kind_of(name) is Kind.TEXT]
-        statement = f"""
-            WITH matched AS MATERIALIZED (
-                SELECT d.fields, d.doc FROM {ddl.TABLE} d WHERE {plan.where}
-            ), counted AS (
-                SELECT f.field, v.value, count(*) AS n
-                FROM unnest(CAST(:_facets AS text[])) AS f(field)
-                CROSS JOIN matched m
-                CROSS JOIN LATERAL jsonb_array_elements_text(
-                    CASE WHEN f.field = ANY(CAST(:_text_facets AS text[]))
-                         THEN chemnitz_search.as_array(m.doc -> f.field)
-                         ELSE coalesce(m.fields -> f.field, '[]'::jsonb) END) AS v(value)
-                GROUP BY f.field, v.value
-            )
-            SELECT field, value, n FROM (
-                SELECT field, value, n, row_number() OVER (PARTITION BY field ORDER BY {ranking}) AS position
-                FROM counted WHERE n >= :_mincount
-            ) ranked
-            WHERE :_limit < 0 OR position <= :_limit
-            ORDER BY field, position
-        """
-        params = dict(plan.params, _facets=names, _text_facets=text_fields, _mincount=mincount, _limit=limit)
-        for field, value, count in model.Session.execute(sa.text(statement), params):
-            facets[field][value] = int(count)
-        return facets
-
     def get_all_entity_ids(self, max_results: int = 1000) -> list[str]:
         if not backend.is_active():
             return super().get_all_entity_ids(max_results)
@@ -184,20 +96,17 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         statement = sa.text(
             f"SELECT id FROM {ddl.TABLE} WHERE site_id = :site AND state = 'active' LIMIT :limit"
         )
-        return [
-            row.id
-            for row in model.Session.execute(
-                statement, {"site": config.get("ckan.site_id"), "limit": max_results}
-            )
-        ]
+        parameters = {"site": config.get("ckan.site_id"), "limit": max_results}
+        return [row.id for row in model.Session.execute(statement, parameters)]
 
     def get_index(self, reference: str) -> dict[str, Any]:
         if not backend.is_active():
             return super().get_index(reference)
         ddl.ensure_schema()
         statement = sa.text(
-            f"SELECT doc, data_dict, validated_data_dict FROM {ddl.TABLE} "
-            "WHERE site_id = :site AND (id = :ref OR name = :ref) LIMIT 1"
+            f"SELECT s.doc, s.data_dict, s.validated_data_dict FROM {ddl.TABLE} d "
+            f"JOIN {ddl.DOCUMENT_TABLE} s ON s.doc_id = d.doc_id "
+            "WHERE d.site_id = :site AND (d.id = :ref OR d.name = :ref) LIMIT 1"
         )
         record = model.Session.execute(
             statement, {"site": config.get("ckan.site_id"), "ref": reference}
@@ -205,6 +114,70 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         if record is None:
             raise SearchError(f"Dataset not found in the search index: {reference}")
         return dict(record.doc, data_dict=record.data_dict, validated_data_dict=record.validated_data_dict)
+
+
+def _plan(query: dict[str, Any], permission_labels: list[str] | None) -> Plan:
+    sql = SqlBuilder()
+    compilers = [QueryCompiler(sql)]
+    conditions = [f"d.site_id = {sql.bind(config.get('ckan.site_id'))}"]
+
+    text = query.get("q") or ""
+    if text.strip() not in ("", '""', "''"):
+        conditions.append(compilers[0].predicate(_parse_q(text, query), ranked=True))
+
+    filters = []
+    if query.get("fq"):
+        filters.append(query["fq"])
+    filters.extend(query.get("fq_list", []) or [])
+    if not any("+state:" in item for item in filters if isinstance(item, str)):
+        filters.append("+state:active")
+    for item in filters:
+        if isinstance(item, str) and item.strip():
+            compilers.append(QueryCompiler(sql))
+            conditions.append(compilers[-1].predicate(lucene.parse(item)))
+
+    if permission_labels is not None:
+        conditions.append(f"d.permission_labels && CAST({sql.bind(list(permission_labels))} AS text[])")
+
+    rank = compilers[0].rank_expression()
+    ordering = [
+        f"{_sort_expression(name, rank, sql)} {direction} NULLS LAST"
+        for name, direction in _order_by(query.get("sort"))
+    ]
+    ordering += ["d.metadata_modified DESC NULLS LAST", "d.index_id"]
+    source = f"{ddl.TABLE} d"
+    if any(compiler.uses_text for compiler in compilers):
+        source += f" JOIN {ddl.TEXT_TABLE} x ON x.doc_id = d.doc_id"
+    return Plan(source, " AND ".join(conditions), ", ".join(ordering), rank, sql.params)
+
+
+def _page(plan: Plan, fields: list[str], rows: int, start: int) -> tuple[list[sa.Row], int]:
+    """One page of results with the stored documents, and the total number of matches."""
+    if rows <= 0:
+        return [], _count(plan)
+    stored = [
+        f"s.{column}" for column in ("data_dict", "validated_data_dict") if "*" in fields or column in fields
+    ]
+    statement = f"""
+        SELECT page.score, page.total, s.doc{"".join(", " + column for column in stored)}
+        FROM (
+            SELECT d.doc_id, {plan.rank} AS score, count(*) OVER () AS total,
+                   row_number() OVER (ORDER BY {plan.order}) AS position
+            FROM {plan.source} WHERE {plan.where}
+            ORDER BY {plan.order} LIMIT :_limit OFFSET :_offset
+        ) page
+        JOIN {ddl.DOCUMENT_TABLE} s ON s.doc_id = page.doc_id
+        ORDER BY page.position
+    """
+    records = list(model.Session.execute(sa.text(statement), dict(plan.params, _limit=rows, _offset=start)))
+    if records:
+        return records, int(records[0].total)
+    return records, _count(plan)
+
+
+def _count(plan: Plan) -> int:
+    statement = sa.text(f"SELECT count(*) FROM {plan.source} WHERE {plan.where}")
+    return int(model.Session.execute(statement, plan.params).scalar_one())
 
 
 def _parse_q(text: str, query: dict[str, Any]) -> lucene.BooleanQuery:
@@ -242,13 +215,6 @@ def _reject_local_parameters(name: str, value: Any) -> None:
         raise SearchError(f"Local parameters are not supported in param '{name}'.")
 
 
-def _integer(value: Any, name: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise SearchQueryError(f"Invalid {name} parameter: {value!r} is not an integer") from None
-
-
 def _order_by(sort: str | None) -> list[tuple[str, str]]:
     """``"score desc, metadata_modified desc"`` → ``[("score", "DESC"), …]``."""
     if not sort:
@@ -268,15 +234,17 @@ def _sort_expression(field: str, rank: str, sql: SqlBuilder) -> str:
     if field in _SORT_COLUMNS:
         return _SORT_COLUMNS[field]
     name = sql.bind(field)
-    value = f"(d.fields -> {name} ->> 0)"
     kind = kind_of(field)
     if kind is Kind.TEXT:
-        return f"(chemnitz_search.as_array(d.doc -> {name}) ->> 0)"
-    if kind is Kind.DATE:
-        return f"chemnitz_search.to_timestamptz{value}"
-    if kind is Kind.INT:
-        return f"chemnitz_search.to_numeric{value}"
-    return value + ' COLLATE "C"'
+        return (
+            f"(SELECT chemnitz_search.as_array(s.doc -> {name}) ->> 0 FROM {ddl.DOCUMENT_TABLE} s "
+            "WHERE s.doc_id = d.doc_id)"
+        )
+    value = {
+        Kind.DATE: "chemnitz_search.to_timestamptz(t.value)",
+        Kind.INT: "chemnitz_search.to_numeric(t.value)",
+    }.get(kind, "t.value")
+    return f"(SELECT min({value}) FROM {ddl.TERM_TABLE} t WHERE t.doc_id = d.doc_id AND t.field = {name})"
 
 
 def _field_list(fl: Any) -> list[str]:
@@ -302,6 +270,7 @@ def _result(record: sa.Row, fields: list[str]) -> dict[str, Any]:
             result[key] = getattr(record, key)
     if "score" in fields:
         result["score"] = float(record.score)
-    extras = {key[len("extras_") :]: result.pop(key) for key in list(result) if key.startswith("extras_")}
-    result["extras"] = extras
+    result["extras"] = {
+        key[len("extras_") :]: result.pop(key) for key in list(result) if key.startswith("extras_")
+    }
     return result

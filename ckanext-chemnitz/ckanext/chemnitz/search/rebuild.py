@@ -21,11 +21,14 @@ import ckan.lib.plugins as lib_plugins
 import ckan.logic as logic
 import ckan.model as model
 import click
+import sqlalchemy as sa
 from ckan.common import config
 from ckan.lib.search import index_for, query_for, text_traceback
 from ckan.lib.search.common import SearchIndexError
 from ckan.logic.schema import default_show_package_schema
 from ckan.types import Context
+
+from ckanext.chemnitz.search import ddl
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,10 @@ def rebuild(
             _index_in_workers(ids, workers, force, advance)
         else:
             _index_batch(ids, force, advance)
+    index_for(model.Package).commit()
+    for table in (ddl.TABLE, ddl.TEXT_TABLE, ddl.TERM_TABLE, ddl.DOCUMENT_TABLE):
+        model.Session.execute(sa.text(f"ANALYZE {table}"))  # fresh statistics for the planner
+    model.Session.commit()
     log.info("Finished rebuilding the search index.")
 
 

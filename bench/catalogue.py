@@ -1,0 +1,143 @@
+"""A synthetic but realistic catalogue for benchmarks: German titles, descriptions and tags.
+
+Place names are Chemnitz's 39 real districts (``Stadtteile.geojson`` in the shared fixtures); the
+topics, descriptions and departments are made up in the style of a German city's open data
+portal. Generation is deterministic for a given seed, so runs are comparable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "chemnitz"
+
+ORGANIZATIONS = [
+    ("amt-fuer-jugend-und-familie", "Amt für Jugend und Familie"),
+    ("schulverwaltungsamt", "Schulverwaltungsamt"),
+    ("vermessungsamt", "Städtisches Vermessungsamt"),
+    ("tiefbauamt", "Tiefbauamt"),
+    ("umweltamt", "Umweltamt"),
+    ("gruenflaechenamt", "Grünflächenamt"),
+    ("stadtplanungsamt", "Stadtplanungsamt"),
+    ("buergeramt", "Bürgeramt"),
+]
+
+TOPICS = [
+    "Schulen", "Kindertageseinrichtungen", "Kitas", "Spielplätze", "Parkplätze", "Parkhäuser",
+    "Parkscheinautomaten", "Haltestellen", "Radwege", "Baustellen", "Straßenbäume", "Grünflächen",
+    "Wahllokale", "Wahlergebnisse", "Bevölkerung", "Einwohner nach Altersgruppen", "Luftqualität",
+    "Lärmkartierung", "Hochwassergefahrenkarte", "Bebauungspläne", "Denkmale", "Sportstätten",
+    "Schwimmhallen", "Bibliotheken", "Jugendclubs", "Schulsozialarbeit", "Gewerbeflächen",
+    "Ladesäulen für Elektrofahrzeuge", "Fahrradabstellanlagen", "Unfallstatistik",
+    "Straßenverzeichnis", "Hausnummern", "Friedhöfe", "Wochenmärkte", "Trinkwasserbrunnen",
+]  # fmt: skip
+
+SENTENCES = [
+    "Der Datensatz enthält {topic} im Stadtteil {place} mit Adresse und Lage.",
+    "Die Daten werden vom {org} gepflegt und regelmäßig aktualisiert.",
+    "Grundlage sind die Fachverfahren der Stadtverwaltung Chemnitz.",
+    "Koordinaten liegen in ETRS89 / UTM Zone 33N und WGS 84 vor.",
+    "Für die Weiterverwendung gilt die Datenlizenz Deutschland – Namensnennung – Version 2.0.",
+    "Die Angaben beziehen sich auf den Stand {year}.",
+    "Änderungen gegenüber dem Vorjahr sind in der Spalte Bemerkung vermerkt.",
+    "Fragen zum Datensatz beantwortet das Open-Data-Team der Stadt Chemnitz.",
+]
+
+TAGS = [
+    "Bildung", "Familie", "Verkehr", "Mobilität", "Umwelt", "Stadtplanung", "Geodaten", "Statistik",
+    "Parken", "Soziales", "Sport", "Kultur", "Wirtschaft", "Energie", "Gesundheit", "Wahlen",
+    "Infrastruktur", "Klima", "Freizeit", "Verwaltung",
+]  # fmt: skip
+
+FORMATS = [("CSV", 30), ("GeoJSON", 20), ("JSON", 10), ("XLSX", 10), ("PDF", 10), ("WFS", 8),
+           ("WMS", 6), ("SHP", 6)]  # fmt: skip
+LICENSES = ["cc-by", "cc-zero", "odc-by", "other-open"]
+
+
+@dataclass
+class Catalogue:
+    organizations: list[dict] = field(default_factory=list)
+    packages: list[dict] = field(default_factory=list)
+    resources: list[dict] = field(default_factory=list)
+    tags: list[dict] = field(default_factory=list)
+    package_tags: list[dict] = field(default_factory=list)
+
+
+def districts() -> list[str]:
+    features = json.loads((FIXTURES / "Stadtteile.geojson").read_text(encoding="utf-8"))["features"]
+    return sorted(feature["properties"]["STADTTNAME"] for feature in features)
+
+
+def generate(count: int, seed: int = 2026) -> Catalogue:
+    """``count`` datasets with 1–5 resources and 2–6 tags each, spread over 8 organizations."""
+    rng = random.Random(seed)
+    places = districts()
+    now = dt.datetime(2026, 11, 1)
+    catalogue = Catalogue()
+    for name, title in ORGANIZATIONS:
+        catalogue.organizations.append({"id": _uuid(rng), "name": name, "title": title})
+    tag_ids = {tag: _uuid(rng) for tag in TAGS}
+    catalogue.tags = [{"id": tag_id, "name": tag} for tag, tag_id in tag_ids.items()]
+    formats, weights = zip(*FORMATS, strict=True)
+
+    for number in range(count):
+        topic, place = rng.choice(TOPICS), rng.choice(places)
+        year = rng.randint(2015, 2026)
+        organization = rng.choice(catalogue.organizations)
+        modified = now - dt.timedelta(minutes=rng.randint(0, 5 * 365 * 24 * 60))
+        package_id = _uuid(rng)
+        sentences = rng.sample(SENTENCES, rng.randint(2, 4))
+        catalogue.packages.append(
+            {
+                "id": package_id,
+                "name": f"datensatz-{number:05d}",
+                "title": f"{topic} {place} {year}",
+                "notes": " ".join(
+                    s.format(topic=topic, place=place, org=organization["title"], year=year)
+                    for s in sentences
+                ),
+                "license_id": rng.choice(LICENSES),
+                "owner_org": organization["id"],
+                "type": "dataset",
+                "state": "active",
+                "private": rng.random() < 0.05,
+                "metadata_created": modified - dt.timedelta(days=rng.randint(0, 400)),
+                "metadata_modified": modified,
+            }
+        )
+        for position in range(rng.randint(1, 5)):
+            file_format = rng.choices(formats, weights)[0]
+            catalogue.resources.append(
+                {
+                    "id": _uuid(rng),
+                    "package_id": package_id,
+                    "url": f"https://opendata.chemnitz.de/daten/{number:05d}/{position}.{file_format.lower()}",
+                    "format": file_format,
+                    "name": f"{topic} {place} ({file_format})",
+                    "description": f"{topic} im Stadtteil {place} als {file_format}",
+                    "position": position,
+                    "state": "active",
+                    "created": modified,
+                    "metadata_modified": modified,
+                }
+            )
+        for tag in rng.sample(TAGS, rng.randint(2, 6)):
+            catalogue.package_tags.append(
+                {"id": _uuid(rng), "package_id": package_id, "tag_id": tag_ids[tag], "state": "active"}
+            )
+    return catalogue
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def sample_words() -> Iterator[str]:
+    """German inflected words a visitor types; each matches some generated titles."""
+    yield from ("Schule", "Kita", "Parkplatz", "Baustelle", "Wahlergebnis", "Spielplatz")

@@ -1,0 +1,205 @@
+"""Search benchmark: ``package_search`` latency and index rebuild throughput at catalogue scale.
+
+Builds a scratch CKAN database with a generated catalogue (``bench/catalogue.py``), rebuilds the
+PostgreSQL search index through ``ckan search-index rebuild``'s code path, then times
+``package_search`` as an anonymous visitor for the query shapes the portal serves, and a
+``package_show`` of one dataset in the same run for comparison. Results go to stdout and into the
+search section of ``docs/benchmarks.md``.
+
+Usage (from ``make bench``): ``python -m bench.search_bench --db-url postgresql://… [--datasets N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.catalogue import ORGANIZATIONS, generate, sample_words
+
+ROOT = Path(__file__).resolve().parents[1]
+FACETS = ["organization", "groups", "tags", "res_format", "license_id"]
+TARGET_P95_MS = 50.0
+TARGET_REBUILD_PER_S = 200.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db-url", required=True, help="URL of a scratch database (its content is replaced)")
+    parser.add_argument("--datasets", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=200, help="timed runs per query shape")
+    parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+
+    ini = ROOT / "var" / "bench.ini"
+    _write_ini(ini, args.db_url)
+    app = _load_ckan(ini)
+    with app._wsgi_app.test_request_context():
+        results = _run(args.datasets, args.repeat)
+    markdown = _markdown(results, args.datasets, args.repeat)
+    print(markdown)
+    report.write_section(args.report, "search", markdown)
+    return 0
+
+
+def _write_ini(ini: Path, db_url: str) -> None:
+    ckan = Path(sys.executable).with_name("ckan")
+    ini.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([ckan, "generate", "config", str(ini)], check=True, capture_output=True)
+    subprocess.run(
+        [ckan, "config-tool", str(ini), f"sqlalchemy.url={db_url}", "solr_url=",
+         "ckan.plugins=chemnitz_search", "ckan.site_url=http://127.0.0.1:5000",
+         f"ckan.storage_path={ROOT / 'var' / 'bench-storage'}", "ckan.redis.url=redis://127.0.0.1:6379/2"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def _load_ckan(ini: Path) -> Any:
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(str(ini)))
+    logging.disable(logging.WARNING)
+    return app
+
+
+def _run(count: int, repeat: int) -> dict[str, Any]:
+    import ckan.lib.search as search
+    import ckan.model as model
+    from ckan.logic import get_action
+
+    model.repo.init_db()
+    _load_catalogue(count)
+
+    started = time.perf_counter()
+    search.rebuild(quiet=True)
+    rebuild_seconds = time.perf_counter() - started
+
+    rng = random.Random(7)
+    words = list(sample_words())
+    formats = ["CSV", "GeoJSON", "JSON", "PDF"]
+    dataset_ids = [row[0] for row in model.Session.query(model.Package.id).filter_by(private=False)]
+
+    def package_search(**params: Any) -> Callable[[], Any]:
+        def call() -> Any:
+            return get_action("package_search")({"user": "", "ignore_auth": False}, dict(params))
+
+        return call
+
+    shapes: dict[str, Callable[[], Callable[[], Any]]] = {
+        "German full-text word (`q=Schule` …)": lambda: package_search(q=rng.choice(words)),
+        "`fq` organization + res_format": lambda: package_search(
+            fq=f"organization:{rng.choice(ORGANIZATIONS)[0]} +res_format:{rng.choice(formats)}"
+        ),
+        "5 facet fields, all datasets": lambda: package_search(**{"facet.field": FACETS, "rows": 20}),
+        "5 facet fields, all datasets, facet cache off": lambda: _uncached(
+            package_search(**{"facet.field": FACETS, "rows": 20})
+        ),
+        "sort by metadata_modified": lambda: package_search(sort="metadata_modified desc", rows=20),
+        "deep paging (start=5000)": lambda: package_search(start=min(5000, count // 2), rows=20),
+        "`package_show` of one dataset": lambda: _show(get_action, rng.choice(dataset_ids)),
+    }
+    timings = {name: _time(factory, repeat) for name, factory in shapes.items()}
+    return {"rebuild_seconds": rebuild_seconds, "indexed": count, "timings": timings}
+
+
+def _uncached(call: Callable[[], Any]) -> Callable[[], Any]:
+    """Run ``call`` with the facet cache switched off, to show the cost of counting."""
+    from ckan.common import config
+
+    def uncached() -> Any:
+        config["ckanext.chemnitz.search.facet_cache_ttl"] = 0
+        try:
+            return call()
+        finally:
+            config["ckanext.chemnitz.search.facet_cache_ttl"] = 3600
+
+    return uncached
+
+
+def _show(get_action: Any, dataset_id: str) -> Callable[[], Any]:
+    return lambda: get_action("package_show")({"user": "", "ignore_auth": False}, {"id": dataset_id})
+
+
+def _time(factory: Callable[[], Callable[[], Any]], repeat: int) -> list[float]:
+    for _ in range(max(5, repeat // 10)):
+        factory()()
+    samples = []
+    for _ in range(repeat):
+        call = factory()
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _load_catalogue(count: int) -> None:
+    import ckan.model as model
+    import sqlalchemy as sa
+
+    catalogue = generate(count)
+    connection = model.Session.connection()
+    for table in ("package_tag", "resource", "package", "tag", "member", '"group"'):
+        connection.execute(sa.text(f"DELETE FROM {table}"))
+    now = catalogue.packages[0]["metadata_modified"]
+    connection.execute(
+        model.group_table.insert(),
+        [dict(o, type="organization", is_organization=True, state="active", approval_status="approved",
+              created=now, description=f"{o['title']} der Stadt Chemnitz") for o in catalogue.organizations],
+    )  # fmt: skip
+    connection.execute(model.package_table.insert(), catalogue.packages)
+    connection.execute(model.resource_table.insert(), catalogue.resources)
+    connection.execute(model.tag_table.insert(), catalogue.tags)
+    connection.execute(model.package_tag_table.insert(), catalogue.package_tags)
+    model.Session.commit()
+
+
+def _percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def _markdown(results: dict[str, Any], count: int, repeat: int) -> str:
+    rate = results["indexed"] / results["rebuild_seconds"]
+    timings = results["timings"]
+    show = statistics.median(timings["`package_show` of one dataset"])
+    lines = [
+        f"Catalogue: {count:,} generated datasets (German titles and descriptions, 2–6 tags, 1–5 "
+        "resources, 8 organizations, 5 % private); anonymous visitor; "
+        f"{repeat} timed runs per query after warm-up; in-process action calls (no HTTP).",
+        "",
+        "| query | p50 ms | p95 ms | target p95 | ratio to `package_show` (p50) |",
+        "| --- | ---: | ---: | --- | ---: |",
+    ]
+    for name, samples in timings.items():
+        p50, p95 = _percentile(samples, 0.5), _percentile(samples, 0.95)
+        is_show = name.startswith("`package_show`")
+        target = (
+            "" if is_show or "cache off" in name else ("≤ 50 ms ✔" if p95 <= TARGET_P95_MS else "≤ 50 ms ✘")
+        )
+        ratio = "1.0" if is_show else f"{p50 / show:.1f}"
+        lines.append(f"| {name} | {p50:.1f} | {p95:.1f} | {target} | {ratio} |")
+    verdict = "✔" if rate >= TARGET_REBUILD_PER_S else "✘"
+    lines += [
+        "",
+        "Facet counts are cached in Redis per index generation (every index change starts a new "
+        "generation); the *cache off* row is the cost of counting on every request.",
+        "",
+        f"Index rebuild (`ckan search-index rebuild` code path, {count:,} datasets): "
+        f"{results['rebuild_seconds']:.1f} s = **{rate:.0f} datasets/s** (target ≥ 200/s {verdict}).",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    sys.exit(main())
