@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from ckan.cli.cli import ckan
 from ckan.lib.search.common import SearchError, SearchQueryError
 
+from ckanext.chemnitz.search import facets
+
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
 
@@ -339,3 +341,30 @@ def test_metadata_modified_ranges_use_real_time():
     model.Session.commit()
     assert search(fq="metadata_modified:[2020-01-01T00:00:00Z TO 2020-12-31T23:59:59Z]")["count"] == 1
     assert search(fq="metadata_modified:[NOW-1YEAR TO NOW]")["count"] == 0
+
+
+class TestFacetCache:
+    def test_counts_change_with_the_catalogue_at_once(self):
+        org = factories.Organization(name="tiefbauamt")
+        factories.Dataset(owner_org=org["id"], resources=[{"url": "http://x.de/a.csv", "format": "CSV"}])
+        facet = {"facet.field": ["res_format"]}
+        with mock.patch.object(facets, "_compute", wraps=facets._compute) as compute:
+            assert search(**facet)["facets"]["res_format"] == {"CSV": 1}
+            assert search(**facet)["facets"]["res_format"] == {"CSV": 1}
+        assert compute.call_count == 1  # the second answer came from the cache
+
+        second = factories.Dataset(
+            owner_org=org["id"], resources=[{"url": "http://x.de/b.csv", "format": "CSV"}]
+        )
+        assert search(**facet)["facets"]["res_format"] == {"CSV": 2}
+        helpers.call_action("package_delete", id=second["id"])
+        assert search(**facet)["facets"]["res_format"] == {"CSV": 1}
+
+    def test_counts_without_redis(self):
+        from redis.exceptions import ConnectionError as RedisConnectionError
+
+        factories.Dataset(tags=[{"name": "Parken"}])
+        with mock.patch(
+            "ckanext.chemnitz.search.facets.connect_to_redis", side_effect=RedisConnectionError("down")
+        ):
+            assert search(**{"facet.field": ["tags"]})["facets"]["tags"] == {"Parken": 1}
