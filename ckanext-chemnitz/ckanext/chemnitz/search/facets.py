@@ -92,14 +92,17 @@ def _compute(plan: Plan, names: list[str], limit: int, mincount: int, order: str
 
 def _cache_key(plan: Plan, names: list[str], limit: int, mincount: int, order: str) -> str:
     site = config.get("ckan.site_id")
-    generation = model.Session.execute(
-        sa.text(f"SELECT value FROM {ddl.GENERATION_TABLE} WHERE site_id = :site"), {"site": site}
-    ).scalar()
+    database, generation = model.Session.execute(
+        sa.text(
+            f"SELECT current_database(), (SELECT value FROM {ddl.GENERATION_TABLE} WHERE site_id = :site)"
+        ),
+        {"site": site},
+    ).one()
     fingerprint = json.dumps(
         [plan.source, plan.where, sorted(plan.params.items()), names, limit, mincount, order], default=str
     )
     digest = hashlib.sha256(fingerprint.encode()).hexdigest()
-    return f"ckanext.chemnitz.search:facets:{site}:{generation or 0}:{digest}"
+    return f"ckanext.chemnitz.search:facets:{database}:{site}:{generation or 0}:{digest}"
 
 
 def _cache_get(key: str) -> Facets | None:

@@ -25,8 +25,11 @@ log = logging.getLogger(__name__)
 
 _CONFIG = f"'{ddl.TEXT_CONFIG}'::regconfig"
 
+# A new index starts from the current time in milliseconds, so generations never repeat even
+# when the index is dropped and created again while old cache entries are still alive.
 _BUMP_GENERATION = f"""
-    INSERT INTO {ddl.GENERATION_TABLE} (site_id, value) VALUES (:site_id, 1)
+    INSERT INTO {ddl.GENERATION_TABLE} (site_id, value)
+    VALUES (:site_id, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
     ON CONFLICT (site_id) DO UPDATE SET value = {ddl.GENERATION_TABLE}.value + 1
 """
 
