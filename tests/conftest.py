@@ -1,1 +1,11 @@
-"""Shared pytest configuration: CKAN's pytest plugin provides the fixtures (``--ckan-ini``)."""
+"""Shared pytest configuration.
+
+Tests run in two environments: ``.venv/ckan`` (extension, search, portal; CKAN's pytest plugin
+with ``--ckan-ini``) and ``.venv/airflow`` (pipelines, replicas). CKAN fixtures are only loaded
+where CKAN is installed.
+"""
+
+import importlib.util
+
+if importlib.util.find_spec("ckan") is not None:
+    from tests.ckan_support import *  # noqa: F403

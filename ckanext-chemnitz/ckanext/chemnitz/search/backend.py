@@ -54,8 +54,12 @@ def install() -> None:
 
 
 def _check_solr_schema_version(schema_file: str | None = None) -> bool:
-    """CKAN checks the Solr schema at start-up; with no Solr in use there is nothing to check."""
-    if is_active():
+    """CKAN checks the Solr schema at start-up; with no Solr in use there is nothing to check.
+
+    A configuration that forces the PostgreSQL backend has no Solr even while the plugin is
+    being unloaded (CKAN reloads its environment then), so the check is skipped there, too.
+    """
+    if is_active() or config.get("ckanext.chemnitz.search.backend") == "postgres":
         return False
     return _solr_schema_check(schema_file)
 

@@ -1,0 +1,14 @@
+"""Fixtures for the tests that run inside the CKAN environment (loaded by ``tests/conftest.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def clean_db_with_plugin_tables(clean_db, migrate_db_for):
+    """``clean_db`` plus the tables of plugins with their own migrations (``activity``).
+
+    CKAN's ``clean_db`` recreates only core tables; plugins' migrations must be applied again.
+    """
+    migrate_db_for("activity")
