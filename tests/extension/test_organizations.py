@@ -10,7 +10,6 @@ import pytest
 from ckan.cli.cli import ckan
 
 from ckanext.chemnitz import organizations
-from ckanext.chemnitz.cli import DEFAULT_ORGANIZATIONS
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "chemnitz_search chemnitz activity"),
@@ -19,7 +18,7 @@ pytestmark = [
 
 
 def test_the_declared_departments_are_the_citys():
-    declared = organizations.load(DEFAULT_ORGANIZATIONS)
+    declared = organizations.load(organizations.DEFAULT_DECLARATIONS)
     titles = {entry["name"]: entry["title"] for entry in declared}
     assert titles["amt-fuer-jugend-und-familie"] == "Amt für Jugend und Familie"
     assert titles["vermessungsamt"] == "Städtisches Vermessungsamt"
@@ -27,7 +26,7 @@ def test_the_declared_departments_are_the_citys():
 
 
 def test_sync_creates_updates_and_then_changes_nothing(tmp_path: Path):
-    declared = organizations.load(DEFAULT_ORGANIZATIONS)
+    declared = organizations.load(organizations.DEFAULT_DECLARATIONS)
     first = organizations.sync(declared)
     assert sorted(first.created) == sorted(entry["name"] for entry in declared)
 

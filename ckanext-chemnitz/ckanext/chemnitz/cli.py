@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import ckan.plugins.toolkit as tk
 import click
 
 from ckanext.chemnitz import organizations as organizations_module
 
 # The plugin's CLI blanket registers the public members listed here as ``ckan`` sub-commands.
 __all__ = ["chemnitz"]
-
-# schemas/ sits at the repository root, next to the extension's source folder.
-DEFAULT_ORGANIZATIONS = Path(__file__).resolve().parents[3] / "schemas" / "organizations.yaml"
 
 
 @click.group(short_help="Tools of the Chemnitz open data portal")
@@ -27,11 +23,7 @@ def organizations() -> None:
 
 
 @organizations.command("sync")
-@click.argument(
-    "declarations",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=DEFAULT_ORGANIZATIONS,
-)
+@click.argument("declarations", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
 @click.option(
     "--member",
     "members",
@@ -45,17 +37,13 @@ def sync(declarations: Path | None, members: tuple[str, ...]) -> None:
     DECLARATIONS defaults to ``ckanext.chemnitz.organizations`` or the repository's
     ``schemas/organizations.yaml``.
     """
-    declarations = declarations or Path(
-        tk.config.get("ckanext.chemnitz.organizations") or DEFAULT_ORGANIZATIONS
-    )
     try:
-        declared = organizations_module.load(declarations)
+        declared = organizations_module.load(declarations or organizations_module.declarations_file())
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="DECLARATIONS") from error
     if any(":" not in member for member in members):
         raise click.BadParameter("expected USER:ROLE, e.g. pipelines:editor", param_hint="--member")
-    wanted_members = dict(member.split(":", 1) for member in members)
-    result = organizations_module.sync(declared, wanted_members)
+    result = organizations_module.sync(declared, dict(member.split(":", 1) for member in members))
     click.echo(
         f"Organizations: {len(result.created)} created, {len(result.updated)} updated, "
         f"{len(result.unchanged)} unchanged."

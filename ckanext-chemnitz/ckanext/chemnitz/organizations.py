@@ -15,6 +15,8 @@ import ckan.plugins.toolkit as tk
 import yaml
 
 DECLARED_FIELDS = ("title", "description")
+# schemas/ sits at the repository root, next to the extension's source folder.
+DEFAULT_DECLARATIONS = Path(__file__).resolve().parents[3] / "schemas" / "organizations.yaml"
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,11 @@ class SyncResult:
     created: list[str]
     updated: list[str]
     unchanged: list[str]
+
+
+def declarations_file() -> Path:
+    """``ckanext.chemnitz.organizations`` if set, else the repository's ``schemas/organizations.yaml``."""
+    return Path(tk.config.get("ckanext.chemnitz.organizations") or DEFAULT_DECLARATIONS)
 
 
 def load(path: Path) -> list[dict[str, Any]]:

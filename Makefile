@@ -1,0 +1,20 @@
+# The portal's entry points; the work is done by the scripts in scripts/ (see README.md).
+.PHONY: demo test stop bench lint lock
+
+demo:  ## set up everything missing and run the portal on http://127.0.0.1:5000 (Ctrl-C stops)
+	@scripts/demo.sh
+
+test:  ## lint and run all test suites (installs what is missing, like demo)
+	@scripts/test.sh
+
+stop:  ## stop what `make demo` started
+	@scripts/stop.sh
+
+bench:  ## benchmarks at catalogue scale; results in docs/benchmarks.md
+	@scripts/bench.sh
+
+lint:
+	@.venv/ckan/bin/ruff check .
+
+lock:  ## re-resolve requirements/*.in into the lock files requirements/*.txt
+	@scripts/lock.sh

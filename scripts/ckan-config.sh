@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Writes the CKAN configuration of the demo (var/ckan.ini) or of the tests (var/test.ini) and
+# brings its databases up to date. The file is generated once (`ckan generate config`) and then
+# only updated with `ckan config-tool`, so a second run changes nothing but what is listed here.
+#
+# Usage: scripts/ckan-config.sh demo|test
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+mode="${1:?usage: ckan-config.sh demo|test}"
+ckan="$CKAN_VENV/bin/ckan"
+url() { printf 'postgresql://%s:%s@%s:%s/%s' "$1" "$(env_get "$2")" "$PGHOST" "$PGPORT" "$3"; }
+
+case "$mode" in
+demo)
+    ini="$VAR/ckan.ini"
+    plugins="chemnitz_search chemnitz datastore scheming_datasets dcat activity"
+    settings=(
+        "sqlalchemy.url=$(url ckan_default CKAN_DB_PASSWORD ckan_default)"
+        "ckan.datastore.write_url=$(url datastore_write DATASTORE_WRITE_PASSWORD datastore_default)"
+        "ckan.datastore.read_url=$(url datastore_ro DATASTORE_RO_PASSWORD datastore_default)"
+        "ckan.site_url=http://127.0.0.1:$CKAN_PORT"
+        "ckan.site_id=chemnitz"
+        "ckan.site_title=Offene Daten Chemnitz"
+        "ckan.site_description=Das Open-Data-Portal der Stadt Chemnitz"
+        "ckan.locale_default=de"
+        "ckan.locales_offered=de en"
+        "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/0"
+        "ckan.storage_path=$VAR/storage"
+        "ckan.auth.create_user_via_web=false"
+        "scheming.dataset_schemas=ckanext.scheming:ckan_dataset.yaml"
+        "solr_url="
+        "debug=false"
+    )
+    ;;
+test)
+    ini="$VAR/test.ini"
+    plugins="chemnitz_search"
+    # CKAN's own test settings (test-core.ini of the CKAN repository) so its tests run unchanged;
+    # CKAN core requires solr_url, so an unused one is given and the backend is forced.
+    settings=(
+        "sqlalchemy.url=$(url ckan_default CKAN_DB_PASSWORD ckan_test)"
+        "ckan.datastore.write_url=$(url datastore_write DATASTORE_WRITE_PASSWORD datastore_test)"
+        "ckan.datastore.read_url=$(url datastore_ro DATASTORE_RO_PASSWORD datastore_test)"
+        "solr_url=http://127.0.0.1:8983/solr/not-used"
+        "ckanext.chemnitz.search.backend=postgres"
+        "ckan.site_url=http://test.ckan.net"
+        "ckan.site_id=test.ckan.net"
+        "ckan.site_title=CKAN"
+        "ckan.site_description="
+        "ckan.locale_default=en"
+        "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/1"
+        "ckan.storage_path=$VAR/test-storage"
+        "testing=true"
+        "ckan.extra_resource_fields=alt_url"
+        "ckan.auth.create_unowned_dataset=true"
+        "ckan.auth.create_user_via_web=true"
+        "ckan.auth.create_dataset_if_not_in_organization=true"
+        "ckan.auth.user_create_organizations=true"
+        "ckan.auth.user_create_groups=true"
+        "ckan.auth.user_delete_groups=true"
+        "ckan.auth.user_delete_organizations=true"
+        "ckan.auth.create_default_api_keys=true"
+        "ckan.datasets_per_page=20"
+        "ckan.tracking_enabled=true"
+        "ckan.activity_streams_email_notifications=true"
+        "smtp.test_server=localhost:6675"
+        "smtp.mail_from=info@test.ckan.net"
+    )
+    ;;
+*) die "unknown mode '$mode'" "use demo or test" ;;
+esac
+
+mkdir -p "$VAR"
+if [ ! -f "$ini" ]; then
+    "$ckan" generate config "$ini" >/dev/null
+fi
+"$ckan" config-tool "$ini" "SECRET_KEY=$(env_secret CKAN_SECRET_KEY)" "${settings[@]}"
+
+# Migrations of plugins (activity) run only for enabled plugins: migrate with all of them.
+"$ckan" config-tool "$ini" "ckan.plugins=chemnitz_search chemnitz datastore activity"
+"$ckan" -c "$ini" db upgrade >"$VAR/db-upgrade-$mode.log" 2>&1 \
+    || { tail -n 20 "$VAR/db-upgrade-$mode.log" >&2; die "Upgrading the $mode database failed (log: $VAR/db-upgrade-$mode.log)." "Read the log; check that PostgreSQL is running and the passwords in .env are the roles' passwords."; }
+"$ckan" -c "$ini" datastore set-permissions 2>>"$VAR/db-upgrade-$mode.log" | psql_admin >/dev/null
+"$ckan" config-tool "$ini" "ckan.plugins=$plugins"

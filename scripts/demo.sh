@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `make demo`: set up (or update) the local portal and run it in the foreground until Ctrl-C.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+"$ROOT/scripts/prepare.sh"
+require_port_free "$CKAN_PORT" "the portal (CKAN)"
+
+say "CKAN configuration and database"
+"$ROOT/scripts/ckan-config.sh" demo
+ini="$VAR/ckan.ini"
+env_set CKAN_URL "http://127.0.0.1:$CKAN_PORT"
+env_set CKAN_INI "$ini"
+env_set CKAN_SYSADMIN admin
+
+say "Users, departments and the pipelines' API token"
+token="$(CKAN_ADMIN_PASSWORD="$(env_secret CKAN_ADMIN_PASSWORD)" CKAN_API_TOKEN="$(env_get CKAN_API_TOKEN)" \
+    "$CKAN_VENV/bin/python" "$ROOT/scripts/bootstrap_portal.py" "$ini")"
+[ -n "$token" ] && env_set CKAN_API_TOKEN "${token#CKAN_API_TOKEN=}"
+"$CKAN_VENV/bin/ckan" -c "$ini" search-index rebuild --quiet >/dev/null 2>>"$VAR/ckan.log"
+
+say "Starting CKAN on http://127.0.0.1:$CKAN_PORT"
+stop_started() {
+    trap - INT TERM EXIT
+    "$ROOT/scripts/stop.sh" --quiet
+}
+trap stop_started INT TERM EXIT
+CKAN_INI="$ini" "$CKAN_VENV/bin/gunicorn" --chdir "$ROOT/scripts" --workers 3 --timeout 120 \
+    --bind "127.0.0.1:$CKAN_PORT" --pid "$RUN/ckan.pid" --access-logfile "$VAR/ckan-access.log" \
+    --error-logfile "$VAR/ckan.log" wsgi:application &
+ckan_pid=$!
+for _ in $(seq 1 90); do
+    curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show" >/dev/null 2>&1 && break
+    kill -0 "$ckan_pid" 2>/dev/null || die "CKAN did not start (log: $VAR/ckan.log)." "Read the log, fix the cause and run make demo again."
+    sleep 1
+done
+curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show" >/dev/null \
+    || die "CKAN did not answer within 90 s (log: $VAR/ckan.log)." "Read the log, then run make demo again."
+
+cat <<INFO
+
+  Offene Daten Chemnitz runs.
+
+    Portal       http://127.0.0.1:$CKAN_PORT/
+    Datensätze   http://127.0.0.1:$CKAN_PORT/dataset/
+    Action API   http://127.0.0.1:$CKAN_PORT/api/3/action/package_search
+    Anmelden     http://127.0.0.1:$CKAN_PORT/user/login
+                 user: admin   password: $(env_get CKAN_ADMIN_PASSWORD)
+
+  Settings for scripts and pipelines are in $ENV_FILE (CKAN_URL, CKAN_INI, CKAN_API_TOKEN).
+  Logs: $VAR/ckan.log. Stop with Ctrl-C or 'make stop'.
+
+INFO
+wait "$ckan_pid"

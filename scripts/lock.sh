@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `make lock`: regenerate requirements/*.txt from requirements/*.in in clean throw-away venvs.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+for name in ckan airflow; do
+    scratch="$(mktemp -d)"
+    say "Resolving requirements/$name.in"
+    "$PYTHON" -m venv "$scratch"
+    "$scratch/bin/pip" install -q --upgrade pip
+    "$scratch/bin/pip" install -q -r "$ROOT/requirements/$name.in"
+    {
+        head -n 2 "$ROOT/requirements/$name.txt" | sed "s/([^)]*)/(Python $("$scratch/bin/python" -c 'import platform; print(platform.python_version())'), $(date -u +%Y-%m-%d))/"
+        "$scratch/bin/pip" freeze --all | grep -v -E '^(pip|setuptools|wheel)=='
+    } >"$ROOT/requirements/$name.txt.new"
+    mv "$ROOT/requirements/$name.txt.new" "$ROOT/requirements/$name.txt"
+    rm -rf "$scratch"
+done

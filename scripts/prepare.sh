@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Everything `make demo`, `make test` and `make bench` stand on: Debian packages, PostgreSQL and
+# Redis running, the two Python environments, database roles and databases, secrets in .env.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+mkdir -p "$RUN"
+
+ensure_packages postgresql redis-server python3-venv python3-dev build-essential libpq-dev \
+    libmagic1 git curl iproute2
+ensure_postgres
+ensure_redis
+
+ensure_venv "$CKAN_VENV" "$ROOT/requirements/ckan.txt"
+if ! "$CKAN_VENV/bin/python" -c "import ckanext.chemnitz" 2>/dev/null; then
+    "$CKAN_VENV/bin/pip" install -q --no-deps -e "$ROOT"
+fi
+ensure_venv "$AIRFLOW_VENV" "$ROOT/requirements/airflow.txt"
+
+say "Database roles and databases"
+ensure_role ckan_default "$(env_secret CKAN_DB_PASSWORD)"
+ensure_role datastore_write "$(env_secret DATASTORE_WRITE_PASSWORD)"
+ensure_role datastore_ro "$(env_secret DATASTORE_RO_PASSWORD)"
+ensure_role airflow "$(env_secret AIRFLOW_DB_PASSWORD)"
+ensure_database ckan_default ckan_default
+ensure_database datastore_default datastore_write
+ensure_database airflow airflow
+ensure_database ckan_test ckan_default
+ensure_database datastore_test datastore_write

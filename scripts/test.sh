@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make test`: lint, then the CKAN-side suites in .venv/ckan and the pipeline suites in .venv/airflow.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+"$ROOT/scripts/prepare.sh"
+say "CKAN test configuration and database"
+"$ROOT/scripts/ckan-config.sh" test
+
+say "ruff"
+"$CKAN_VENV/bin/ruff" check "$ROOT"
+
+# Suites that run in the pipeline environment (no CKAN installed there).
+airflow_suites=(pipelines replicas)
+ignored=()
+present=()
+for suite in "${airflow_suites[@]}"; do
+    ignored+=("--ignore=$ROOT/tests/$suite")
+    [ -d "$ROOT/tests/$suite" ] && present+=("$ROOT/tests/$suite")
+done
+
+say "CKAN tests"
+cd "$ROOT"
+"$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" "${ignored[@]}" "$@" tests
+if [ ${#present[@]} -gt 0 ]; then
+    say "Pipeline tests"
+    "$AIRFLOW_VENV/bin/pytest" "${present[@]}"
+fi
