@@ -44,9 +44,9 @@ _KEY_CHARACTERS = re.compile(r"[^A-Za-z0-9_-]")
 # Characters PostgreSQL text cannot hold or XML-based clients choke on.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-# Text that feeds the weighted full-text vector: A ranks above B above C above D.
-_WEIGHT_A = ("title", "name")
-_WEIGHT_B = ("notes",)
+# Text that feeds the weighted full-text vector: A (title, plus these) ranks above B (notes)
+# above C above D.
+_WEIGHT_A = ("name",)
 _WEIGHT_C = ("tags", "groups", "organization")
 _WEIGHT_D = ("res_name", "res_description", "author", "maintainer", "license", "license_title",
              "url", "res_url", "text")  # fmt: skip
@@ -74,7 +74,6 @@ class IndexRow:
     data_dict: str
     validated_data_dict: str
     text_a: str
-    text_b: str
     text_c: str
     text_d: str
     title: str
@@ -231,7 +230,6 @@ def to_row(document: dict[str, Any]) -> IndexRow:
         data_dict=clean["data_dict"],
         validated_data_dict=clean["validated_data_dict"],
         text_a=_joined(clean, _WEIGHT_A),
-        text_b=_joined(clean, _WEIGHT_B),
         text_c=_joined(clean, _WEIGHT_C + tuple(k for k in clean if k.startswith("vocab_"))),
         text_d=" ".join([_joined(clean, _WEIGHT_D), *(" ".join(_as_strings(v)) for v in extras_text)]),
         title=_joined(clean, ("title",)),

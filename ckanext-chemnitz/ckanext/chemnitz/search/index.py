@@ -51,15 +51,17 @@ _UPSERT = sa.text(
             metadata_created = EXCLUDED.metadata_created, metadata_modified = EXCLUDED.metadata_modified,
             indexed_ts = EXCLUDED.indexed_ts, title_string = EXCLUDED.title_string
         RETURNING doc_id
+    ), vectors AS (
+        SELECT to_tsvector({_CONFIG}, :title) AS title, to_tsvector({_CONFIG}, :notes) AS notes
     ), text AS (
         INSERT INTO {ddl.TEXT_TABLE} (doc_id, search_vector, title_vector, notes_vector)
-        SELECT doc_id,
-            setweight(to_tsvector({_CONFIG}, :text_a), 'A')
-              || setweight(to_tsvector({_CONFIG}, :text_b), 'B')
+        SELECT main.doc_id,
+            setweight(vectors.title || to_tsvector({_CONFIG}, :text_a), 'A')
+              || setweight(vectors.notes, 'B')
               || setweight(to_tsvector({_CONFIG}, :text_c), 'C')
               || setweight(to_tsvector({_CONFIG}, :text_d), 'D'),
-            to_tsvector({_CONFIG}, :title), to_tsvector({_CONFIG}, :notes)
-        FROM main
+            vectors.title, vectors.notes
+        FROM main, vectors
         ON CONFLICT (doc_id) DO UPDATE SET search_vector = EXCLUDED.search_vector,
             title_vector = EXCLUDED.title_vector, notes_vector = EXCLUDED.notes_vector
     ), old_terms AS (
