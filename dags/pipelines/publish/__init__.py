@@ -1,0 +1,1 @@
+"""Publication through the CKAN Action API (ckanapi), idempotently."""

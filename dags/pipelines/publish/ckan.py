@@ -1,0 +1,203 @@
+"""Creates or updates a dataset, its distributions and its DataStore table, changing only what changed.
+
+* Metadata: only the keys the source configuration manages are compared and patched.
+* Files: a distribution is uploaded only when its SHA-256 differs from the ``hash`` of the
+  published resource, so an unchanged source uploads nothing.
+* DataStore: rows are upserted by the source's key and rows whose key vanished are deleted
+  afterwards, so readers never see an empty or half-filled table; a table that is missing (e.g.
+  after a crash between upload and load) is loaded on the next run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ckanapi
+
+from pipelines.transform.files import Output
+
+DATASTORE_TYPES = {
+    "string": "text",
+    "integer": "int8",
+    "number": "float8",
+    "boolean": "bool",
+    "date": "date",
+    "datetime": "timestamp",
+}
+BATCH = 500
+LOG_KEY = "harvest-log"
+LOG_DESCRIPTION = "Protokoll der automatischen Übernahmen aus dem Fachverfahren (eine Zeile je Lauf)."
+
+
+@dataclass
+class PublishSummary:
+    dataset: str
+    dataset_action: str = "unchanged"  # created | updated | unchanged
+    resources: dict[str, str] = field(default_factory=dict)  # key -> created | updated | unchanged
+    rows_upserted: int = 0
+    rows_deleted: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return self.dataset_action != "unchanged" or any(v != "unchanged" for v in self.resources.values())
+
+
+def connect(url: str, token: str) -> ckanapi.RemoteCKAN:
+    return ckanapi.RemoteCKAN(url, apikey=token, user_agent="Chemnitz-Open-Data-Pipelines/1.0")
+
+
+def ensure_dataset(
+    ckan: ckanapi.RemoteCKAN, desired: dict[str, Any], summary: PublishSummary
+) -> dict[str, Any]:
+    """Create the dataset or patch the keys of ``desired`` that differ."""
+    try:
+        current = ckan.action.package_show(id=desired["name"])
+    except ckanapi.NotFound:
+        summary.dataset_action = "created"
+        return ckan.action.package_create(**desired)
+    changed = {key: value for key, value in desired.items() if not _same(key, current, value)}
+    if not changed:
+        return current
+    summary.dataset_action = "updated"
+    return ckan.action.package_patch(id=current["id"], **changed)
+
+
+def _same(key: str, dataset: dict[str, Any], wanted: Any) -> bool:
+    """Whether the dataset's ``key`` already has the wanted value (as CKAN returns it)."""
+    current = dataset.get(key)
+    if key == "owner_org":  # given as the organization's name, returned as its id
+        return wanted in (current, (dataset.get("organization") or {}).get("name"))
+    if key == "tags":
+        return sorted(t["name"] for t in current or []) == sorted(t["name"] for t in wanted or [])
+    if key == "extras":
+        return {e["key"]: e["value"] for e in current or []} == {e["key"]: e["value"] for e in wanted or []}
+    return (current if current not in ("", None) else None) == (wanted if wanted not in ("", None) else None)
+
+
+def ensure_resource(
+    ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any], output: Output, summary: PublishSummary
+) -> dict[str, Any]:
+    """Upload ``output`` unless the published resource already has its checksum."""
+    existing = next((r for r in dataset.get("resources", []) if r.get("harvest_key") == output.key), None)
+    if existing and existing.get("hash") == output.sha256:
+        summary.resources[output.key] = "unchanged"
+        return existing
+    fields = {
+        "name": output.name,
+        "description": output.description,
+        "format": output.format,
+        "mimetype": output.mimetype,
+        "hash": output.sha256,
+        "size": output.size,
+        "harvest_key": output.key,
+    }
+    with output.path.open("rb") as upload:
+        if existing:
+            summary.resources[output.key] = "updated"
+            return ckan.action.resource_patch(id=existing["id"], upload=upload, **fields)
+        summary.resources[output.key] = "created"
+        return ckan.action.resource_create(package_id=dataset["id"], upload=upload, **fields)
+
+
+def load_datastore(
+    ckan: ckanapi.RemoteCKAN,
+    resource: dict[str, Any],
+    columns: Sequence[dict[str, Any]],
+    key: str,
+    records: list[dict[str, Any]],
+    summary: PublishSummary,
+) -> None:
+    """Bring the resource's DataStore table to exactly ``records`` (typed columns, primary key)."""
+    if summary.resources.get("csv") == "unchanged" and _row_count(ckan, resource["id"]) == len(records):
+        return
+    ckan.action.datastore_create(
+        resource_id=resource["id"], fields=list(columns), primary_key=[key], force=True
+    )
+    for start in range(0, len(records), BATCH):
+        ckan.action.datastore_upsert(
+            resource_id=resource["id"], records=records[start : start + BATCH], method="upsert", force=True
+        )
+    summary.rows_upserted = len(records)
+    wanted = {record[key] for record in records}
+    vanished = [value for value in _keys(ckan, resource["id"], key) if value not in wanted]
+    if vanished:
+        ckan.action.datastore_records_delete(resource_id=resource["id"], filters={key: vanished}, force=True)
+    summary.rows_deleted = len(vanished)
+
+
+def datastore_columns(fields: Iterable[Any], extra_numbers: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """DataStore column definitions with German titles in the data dictionary."""
+    columns = [
+        {
+            "id": f.name,
+            "type": DATASTORE_TYPES[f.type],
+            "info": {"label": f.title or f.name, "notes": f.description or ""},
+        }
+        for f in fields
+    ]
+    labels = {"lon": "Längengrad (WGS 84)", "lat": "Breitengrad (WGS 84)"}
+    columns += [
+        {"id": name, "type": "float8", "info": {"label": labels.get(name, name)}} for name in extra_numbers
+    ]
+    return columns
+
+
+def _row_count(ckan: ckanapi.RemoteCKAN, resource_id: str) -> int | None:
+    try:
+        return int(ckan.action.datastore_search(resource_id=resource_id, limit=0)["total"])
+    except (ckanapi.NotFound, ckanapi.ValidationError):
+        return None
+
+
+def _keys(ckan: ckanapi.RemoteCKAN, resource_id: str, key: str) -> list[Any]:
+    values: list[Any] = []
+    while True:
+        page = ckan.action.datastore_search(
+            resource_id=resource_id,
+            fields=[key],
+            limit=10_000,
+            offset=len(values),
+            sort=key,
+            include_total=False,
+        )
+        values.extend(record[key] for record in page["records"])
+        if len(page["records"]) < 10_000:
+            return values
+
+
+def record_run(ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any], run: dict[str, Any]) -> None:
+    """Append the run summary to the dataset's harvest log (a DataStore-only resource).
+
+    Adding a row changes neither the dataset's metadata nor its files, so an unchanged source
+    still leaves the dataset untouched while the log shows the successful run.
+    """
+    log = next((r for r in dataset.get("resources", []) if r.get("harvest_key") == LOG_KEY), None)
+    if log is None:
+        log = ckan.action.datastore_create(
+            resource={
+                "package_id": dataset["id"],
+                "name": "Ernteprotokoll",
+                "description": LOG_DESCRIPTION,
+                "harvest_key": LOG_KEY,
+                "resource_type": LOG_KEY,
+                "format": "CSV",
+            },
+            fields=[
+                {"id": "run_at", "type": "timestamp", "info": {"label": "Zeitpunkt"}},
+                {"id": "run_id", "type": "text", "info": {"label": "Lauf"}},
+                {"id": "source_url", "type": "text", "info": {"label": "Quelle"}},
+                {"id": "status", "type": "text", "info": {"label": "Ergebnis"}},
+                {"id": "fetched", "type": "int4", "info": {"label": "abgerufen"}},
+                {"id": "rejected", "type": "int4", "info": {"label": "abgelehnt"}},
+                {"id": "changes", "type": "text", "info": {"label": "Änderungen"}},
+            ],
+            primary_key=["run_id"],
+        )
+        resource_id = log["resource_id"]
+    else:
+        resource_id = log["id"]
+    row = dict(run, run_at=run.get("run_at") or dt.datetime.now(dt.timezone.utc).isoformat())
+    ckan.action.datastore_upsert(resource_id=resource_id, records=[row], method="upsert", force=True)

@@ -1,0 +1,155 @@
+"""The three steps of every harvest, as functions of a source configuration and a work folder.
+
+Airflow tasks call these and pass only small JSON-able summaries and file paths between them;
+the data itself stays in the run's work folder, so a retried task starts from its inputs.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from pipelines.config import SourceConfig
+from pipelines.errors import SourceError
+from pipelines.extract import arcgis, tables, wfs
+from pipelines.publish import ckan as publisher
+from pipelines.transform import files, geometry
+from pipelines.transform.types import Rejections, normalise
+from pipelines.web import session
+
+
+def extract(config: SourceConfig, work: Path) -> dict[str, Any]:
+    """Fetch the whole source into ``work/raw.pickle``; an empty source is an error."""
+    http = session()
+    source = config.source
+    timeout = float(source.get("timeout", 60))
+    if config.type == "arcgis":
+        frame = arcgis.read_layer(http, config.url, int(source.get("page_size", 1000)), timeout)
+    elif config.type == "wfs":
+        frame = wfs.read_feature_type(
+            http, config.url, source["layer"], config.crs, int(source.get("page_size", 1000)), timeout
+        )
+    else:
+        xy = (config.geometry["x"], config.geometry["y"]) if config.geometry else None
+        frame = tables.read_table(
+            http, config.url, kind=config.type, timeout=timeout, encoding=source.get("encoding"),
+            delimiter=source.get("delimiter"), decimal=source.get("decimal", "."), sheet=source.get("sheet"),
+            xy=xy, crs=config.crs,
+        )  # fmt: skip
+    if frame.empty:
+        raise SourceError(f"{config.url}: the source has no features; the published dataset is left as it is")
+    work.mkdir(parents=True, exist_ok=True)
+    raw = work / "raw.pickle"
+    raw.write_bytes(pickle.dumps(frame))
+    return {"raw": str(raw), "fetched": len(frame), "url": config.url}
+
+
+def transform(config: SourceConfig, extracted: dict[str, Any], work: Path) -> dict[str, Any]:
+    """Type, repair and reproject the features and write the distributions."""
+    frame = pickle.loads(Path(extracted["raw"]).read_bytes())
+    rejections = Rejections()
+    try:
+        typed = normalise(frame, config.fields, rejections)
+    except KeyError as error:
+        raise SourceError(f"{config.path.name}: {error.args[0]}") from None
+    repaired = 0
+    if isinstance(frame, gpd.GeoDataFrame):
+        typed = gpd.GeoDataFrame(typed, geometry="geometry", crs=frame.crs)
+        typed, repaired = geometry.repair(typed, rejections)
+    if typed.empty:
+        raise SourceError(f"{config.url}: every feature was rejected: {rejections.reasons[:5]}")
+    if config.key:
+        typed = typed.sort_values(config.key, kind="stable")
+        duplicated = typed[config.key].duplicated()
+        if duplicated.any():
+            raise SourceError(
+                f"{config.url}: key {config.key} is not unique: {typed[config.key][duplicated].tolist()[:5]}"
+            )
+    outputs = files.write_all(typed, work / "files", config.dataset["title"])
+    table = files.tabular(typed)
+    records = files.records(table)
+    (work / "records.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    summary: dict[str, Any] = {
+        "outputs": [dict(asdict(o), path=str(o.path)) for o in outputs],
+        "records": str(work / "records.json"),
+        "rows": len(typed),
+        "rejected": len(rejections),
+        "rejections": rejections.reasons[:50],
+        "repaired": repaired,
+        "extra_numbers": [c for c in table.columns if c in ("lon", "lat")],
+    }
+    if isinstance(typed, gpd.GeoDataFrame):
+        summary["bbox"] = geometry.bounding_box(geometry.reproject(typed, geometry.WGS84))
+    summary["temporal"] = _temporal(typed, config)
+    return summary
+
+
+def publish(config: SourceConfig, transformed: dict[str, Any], ckan_url: str, token: str) -> dict[str, Any]:
+    """Create or update the dataset, its files and its DataStore table; report what changed."""
+    ckan = publisher.connect(ckan_url, token)
+    summary = publisher.PublishSummary(dataset=config.dataset["name"])
+    desired = dict(config.dataset, owner_org=config.organization)
+    dataset = publisher.ensure_dataset(ckan, desired, summary)
+    resources = {}
+    for item in transformed["outputs"]:
+        output = files.Output(**dict(item, path=Path(item["path"])))
+        resources[output.key] = publisher.ensure_resource(ckan, dataset, output, summary)
+    if config.datastore and config.key:
+        records = json.loads(Path(transformed["records"]).read_text(encoding="utf-8"))
+        columns = publisher.datastore_columns(config.fields, transformed["extra_numbers"])
+        publisher.load_datastore(ckan, resources["csv"], columns, config.key, records, summary)
+    return asdict(summary) | {"changed": summary.changed}
+
+
+def record(
+    config: SourceConfig,
+    extracted: dict[str, Any],
+    transformed: dict[str, Any],
+    published: dict[str, Any],
+    ckan_url: str,
+    token: str,
+    run_id: str,
+) -> None:
+    """Add this successful run to the dataset's harvest log."""
+    ckan = publisher.connect(ckan_url, token)
+    dataset = ckan.action.package_show(id=config.dataset["name"])
+    changes = ", ".join(f"{key}: {action}" for key, action in published["resources"].items())
+    publisher.record_run(
+        ckan,
+        dataset,
+        {
+            "run_id": run_id,
+            "source_url": extracted["url"],
+            "status": "geändert" if published["changed"] else "unverändert",
+            "fetched": extracted["fetched"],
+            "rejected": transformed["rejected"],
+            "changes": f"Datensatz: {published['dataset_action']}; {changes}",
+        },
+    )
+
+
+def summary_line(extracted: dict[str, Any], transformed: dict[str, Any], published: dict[str, Any]) -> str:
+    """fetched/created/updated/unchanged/rejected counts, as the Airflow log shows them."""
+    actions = list(published["resources"].values())
+    counts = {
+        "fetched": extracted["fetched"],
+        "rejected": transformed["rejected"],
+        "repaired": transformed["repaired"],
+        "dataset": published["dataset_action"],
+        **{action: actions.count(action) for action in ("created", "updated", "unchanged")},
+        "rows_upserted": published["rows_upserted"],
+        "rows_deleted": published["rows_deleted"],
+    }
+    return " ".join(f"{key}={value}" for key, value in counts.items())
+
+
+def _temporal(frame: pd.DataFrame, config: SourceConfig) -> dict[str, str] | None:
+    dates = [f.name for f in config.fields if f.type in ("date", "datetime")]
+    values = sorted(v for name in dates for v in frame[name].dropna().tolist())
+    return {"start": values[0], "end": values[-1]} if values else None

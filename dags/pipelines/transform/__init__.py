@@ -1,0 +1,1 @@
+"""Transformations between extraction and publication: types, geometries, files, metadata."""
