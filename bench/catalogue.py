@@ -99,8 +99,7 @@ def generate(count: int, seed: int = 2026) -> Catalogue:
                 "name": f"datensatz-{number:05d}",
                 "title": f"{topic} {place} {year}",
                 "notes": " ".join(
-                    s.format(topic=topic, place=place, org=organization["title"], year=year)
-                    for s in sentences
+                    s.format(topic=topic, place=place, org=organization["title"], year=year) for s in sentences
                 ),
                 "license_id": rng.choice(LICENSES),
                 "owner_org": organization["id"],

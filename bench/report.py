@@ -38,9 +38,7 @@ def write_section(path: Path, name: str, body: str) -> None:
         f"Measured {stamp} on: {machine()}\n\n{body.strip()}\n<!-- bench:{name}:end -->"
     )
     text = path.read_text(encoding="utf-8") if path.exists() else HEADER
-    pattern = re.compile(
-        rf"<!-- bench:{re.escape(name)}:start -->.*?<!-- bench:{re.escape(name)}:end -->", re.S
-    )
+    pattern = re.compile(rf"<!-- bench:{re.escape(name)}:start -->.*?<!-- bench:{re.escape(name)}:end -->", re.S)
     text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text.rstrip() + "\n", encoding="utf-8")

@@ -183,9 +183,7 @@ def _markdown(results: dict[str, Any], count: int, repeat: int) -> str:
     for name, samples in timings.items():
         p50, p95 = _percentile(samples, 0.5), _percentile(samples, 0.95)
         is_show = name.startswith("`package_show`")
-        target = (
-            "" if is_show or "cache off" in name else ("≤ 50 ms ✔" if p95 <= TARGET_P95_MS else "≤ 50 ms ✘")
-        )
+        target = "" if is_show or "cache off" in name else ("≤ 50 ms ✔" if p95 <= TARGET_P95_MS else "≤ 50 ms ✘")
         ratio = "1.0" if is_show else f"{p50 / show:.1f}"
         lines.append(f"| {name} | {p50:.1f} | {p95:.1f} | {target} | {ratio} |")
     verdict = "✔" if rate >= TARGET_REBUILD_PER_S else "✘"

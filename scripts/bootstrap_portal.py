@@ -36,9 +36,7 @@ def main(ini: str) -> None:
         }
         _ensure_user(tk, context, ADMIN, os.environ["CKAN_ADMIN_PASSWORD"], sysadmin=True)
         _ensure_user(tk, context, PIPELINES, secrets.token_urlsafe(24), sysadmin=False)
-        result = organizations.sync(
-            organizations.load(organizations.declarations_file()), {PIPELINES: "editor"}
-        )
+        result = organizations.sync(organizations.load(organizations.declarations_file()), {PIPELINES: "editor"})
         print(
             f"Organizations: {len(result.created)} created, {len(result.updated)} updated, "
             f"{len(result.unchanged)} unchanged.",
@@ -48,9 +46,7 @@ def main(ini: str) -> None:
         token = os.environ.get("CKAN_API_TOKEN", "")
         owner = get_user_from_token(token) if token else None
         if owner is None or owner.name != PIPELINES:
-            created = tk.get_action("api_token_create")(
-                dict(context), {"user": PIPELINES, "name": "pipelines"}
-            )
+            created = tk.get_action("api_token_create")(dict(context), {"user": PIPELINES, "name": "pipelines"})
             print(f"CKAN_API_TOKEN={created['token']}")
 
 

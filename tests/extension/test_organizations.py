@@ -57,8 +57,6 @@ def test_cli_sync_with_editor_membership(cli):
 
 def test_incomplete_declaration_is_refused(tmp_path: Path):
     broken = tmp_path / "organizations.yaml"
-    broken.write_text(
-        "organizations:\n  - name: gruenflaechenamt\n    title: Grünflächenamt\n", encoding="utf-8"
-    )
+    broken.write_text("organizations:\n  - name: gruenflaechenamt\n    title: Grünflächenamt\n", encoding="utf-8")
     with pytest.raises(ValueError, match="organization #1 lacks description"):
         organizations.load(broken)

@@ -65,9 +65,7 @@ def test_organization_pages(app, schools):
 
 
 def test_action_api(app, schools):
-    result = app.get(
-        "/api/3/action/package_search", query_string={"q": "Schulen", "fq": "res_format:CSV"}
-    ).json
+    result = app.get("/api/3/action/package_search", query_string={"q": "Schulen", "fq": "res_format:CSV"}).json
     assert result["success"] is True
     assert [dataset["name"] for dataset in result["result"]["results"]] == ["schulen"]
     assert app.get("/api/3/action/organization_list").json["result"] == ["schulverwaltungsamt"]

@@ -78,9 +78,7 @@ class TestGermanFullText:
 class TestSolrSyntax:
     @pytest.fixture
     def catalogue(self, clean_db, clean_index):
-        jugend = factories.Organization(
-            name="amt-fuer-jugend-und-familie", title="Amt für Jugend und Familie"
-        )
+        jugend = factories.Organization(name="amt-fuer-jugend-und-familie", title="Amt für Jugend und Familie")
         vermessung = factories.Organization(name="vermessungsamt", title="Städtisches Vermessungsamt")
         gruppe = factories.Group(name="bildung")
         factories.Dataset(
@@ -157,9 +155,7 @@ class TestSolrSyntax:
 
     @pytest.mark.usefixtures("catalogue")
     def test_facets_with_limit_mincount_and_sort(self):
-        result = search(
-            **{"facet.field": ["res_format", "organization", "tags", "license_id"], "facet.limit": 10}
-        )
+        result = search(**{"facet.field": ["res_format", "organization", "tags", "license_id"], "facet.limit": 10})
         assert result["facets"]["res_format"] == {"CSV": 2, "GeoJSON": 2}
         assert result["facets"]["organization"] == {"amt-fuer-jugend-und-familie": 2, "vermessungsamt": 1}
         assert result["facets"]["license_id"] == {"odc-by": 2, "cc-by": 1}
@@ -190,9 +186,7 @@ class TestSolrSyntax:
         validated = search(q="name:kitas", fl=["validated_data_dict"])["results"][0]
         assert '"name": "kitas"' in validated["validated_data_dict"]
 
-    @pytest.mark.parametrize(
-        "sort", ["metadata_modified", "title_string upwards", "random() asc", "name asc,"]
-    )
+    @pytest.mark.parametrize("sort", ["metadata_modified", "title_string upwards", "random() asc", "name asc,"])
     def test_invalid_sort_is_a_query_error(self, sort):
         with pytest.raises(SearchQueryError, match='Invalid "sort" parameter'):
             search(sort=sort)
@@ -335,9 +329,7 @@ class TestWebSearch:
 def test_metadata_modified_ranges_use_real_time():
     factories.Dataset(title="Alt")
     old = dt.datetime(2020, 5, 1, tzinfo=dt.timezone.utc).isoformat()
-    model.Session.execute(
-        sa.text("UPDATE chemnitz_search.package_index SET metadata_modified = :t"), {"t": old}
-    )
+    model.Session.execute(sa.text("UPDATE chemnitz_search.package_index SET metadata_modified = :t"), {"t": old})
     model.Session.commit()
     assert search(fq="metadata_modified:[2020-01-01T00:00:00Z TO 2020-12-31T23:59:59Z]")["count"] == 1
     assert search(fq="metadata_modified:[NOW-1YEAR TO NOW]")["count"] == 0
@@ -353,9 +345,7 @@ class TestFacetCache:
             assert search(**facet)["facets"]["res_format"] == {"CSV": 1}
         assert compute.call_count == 1  # the second answer came from the cache
 
-        second = factories.Dataset(
-            owner_org=org["id"], resources=[{"url": "http://x.de/b.csv", "format": "CSV"}]
-        )
+        second = factories.Dataset(owner_org=org["id"], resources=[{"url": "http://x.de/b.csv", "format": "CSV"}])
         assert search(**facet)["facets"]["res_format"] == {"CSV": 2}
         helpers.call_action("package_delete", id=second["id"])
         assert search(**facet)["facets"]["res_format"] == {"CSV": 1}
@@ -364,7 +354,5 @@ class TestFacetCache:
         from redis.exceptions import ConnectionError as RedisConnectionError
 
         factories.Dataset(tags=[{"name": "Parken"}])
-        with mock.patch(
-            "ckanext.chemnitz.search.facets.connect_to_redis", side_effect=RedisConnectionError("down")
-        ):
+        with mock.patch("ckanext.chemnitz.search.facets.connect_to_redis", side_effect=RedisConnectionError("down")):
             assert search(**{"facet.field": ["tags"]})["facets"]["tags"] == {"Parken": 1}

@@ -47,9 +47,7 @@ def test_ranges_wildcards_exists_and_match_all():
     assert occurs(lucene.parse("metadata_modified:[NOW-1DAY TO *}")) == [
         (MUST, lucene.Range("metadata_modified", "NOW-1DAY", None, True, False))
     ]
-    assert occurs(lucene.parse("name:schul*")) == [
-        (MUST, lucene.Term("name", "schul*", like="schul%", prefix="schul"))
-    ]
+    assert occurs(lucene.parse("name:schul*")) == [(MUST, lucene.Term("name", "schul*", like="schul%", prefix="schul"))]
     assert occurs(lucene.parse("name:sch?le_1")) == [
         (MUST, lucene.Term("name", "sch?le_1", like="sch_le\\_1", prefix=None))
     ]

@@ -16,9 +16,7 @@ def run_lib(script: str, tmp_path: Path, **env: str) -> subprocess.CompletedProc
     """Run ``script`` after sourcing scripts/lib.sh, with run state kept in ``tmp_path``."""
     environment = {**os.environ, **env}
     command = f'source "{ROOT}/scripts/lib.sh"; RUN="{tmp_path}"; VAR="{tmp_path}"; {script}'
-    return subprocess.run(
-        ["bash", "-c", command], capture_output=True, text=True, env=environment, timeout=60
-    )
+    return subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=environment, timeout=60)
 
 
 def test_unreachable_postgresql(tmp_path):
@@ -53,9 +51,7 @@ def failing_apt(tmp_path: Path) -> Path:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "apt-get"
-    fake.write_text(
-        '#!/bin/sh\n[ "$1" = update ] && exit 0\necho "E: Unable to locate package $*" >&2\nexit 100\n'
-    )
+    fake.write_text('#!/bin/sh\n[ "$1" = update ] && exit 0\necho "E: Unable to locate package $*" >&2\nexit 100\n')
     fake.chmod(0o755)
     return bin_dir
 
@@ -70,10 +66,7 @@ def test_debian_package_that_cannot_be_installed(tmp_path, failing_apt):
     assert result.returncode == 1
     assert "ERROR: Could not install the Debian package(s) chemnitz-portal-no-such-package" in result.stderr
     assert "Unable to locate package" in result.stderr
-    assert (
-        "What to do: Install them yourself (sudo apt-get install chemnitz-portal-no-such-package)"
-        in result.stderr
-    )
+    assert "What to do: Install them yourself (sudo apt-get install chemnitz-portal-no-such-package)" in result.stderr
 
 
 def test_installed_packages_are_not_reinstalled(tmp_path, failing_apt):

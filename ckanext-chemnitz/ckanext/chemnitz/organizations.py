@@ -65,12 +65,8 @@ def sync(declared: list[dict[str, Any]], members: dict[str, str] | None = None) 
 
 
 def _ensure_member(context: dict[str, Any], organization: str, user: str, role: str) -> None:
-    current = tk.get_action("member_list")(
-        dict(context), {"id": organization, "object_type": "user", "capacity": role}
-    )
+    current = tk.get_action("member_list")(dict(context), {"id": organization, "object_type": "user", "capacity": role})
     user_id = tk.get_action("user_show")(dict(context), {"id": user})["id"]
     if any(member[0] == user_id for member in current):
         return
-    tk.get_action("organization_member_create")(
-        dict(context), {"id": organization, "username": user, "role": role}
-    )
+    tk.get_action("organization_member_create")(dict(context), {"id": organization, "username": user, "role": role})

@@ -30,9 +30,7 @@ def read_layer(http: requests.Session, url: str, page_size: int, timeout: float)
     page = min(page_size, int(layer.get("maxRecordCount") or page_size))
     query = url.rstrip("/") + "/query"
     expected = int(
-        _checked(get_json(http, query, timeout, where="1=1", returnCountOnly="true", f="json"), query)[
-            "count"
-        ]
+        _checked(get_json(http, query, timeout, where="1=1", returnCountOnly="true", f="json"), query)["count"]
     )
 
     features: list[dict[str, Any]] = []
@@ -53,9 +51,7 @@ def read_layer(http: requests.Session, url: str, page_size: int, timeout: float)
     if len(features) != expected:
         raise SourceError(f"{url}: the layer reports {expected} features but paging returned {len(features)}")
     if len({f["attributes"].get(object_id) for f in features}) != len(features):
-        raise SourceError(
-            f"{url}: paging returned duplicate {object_id} values; the layer changed during the run"
-        )
+        raise SourceError(f"{url}: paging returned duplicate {object_id} values; the layer changed during the run")
 
     rows = [feature["attributes"] for feature in features]  # dates stay epoch ms until typed
     geometries = [_geometry(feature.get("geometry")) for feature in features]

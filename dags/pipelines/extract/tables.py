@@ -69,15 +69,11 @@ def _sniff(text: str) -> str:
         return ","
 
 
-def with_points(
-    frame: pd.DataFrame, xy: tuple[str, str], decimal: str, crs: str, url: str
-) -> gpd.GeoDataFrame:
+def with_points(frame: pd.DataFrame, xy: tuple[str, str], decimal: str, crs: str, url: str) -> gpd.GeoDataFrame:
     x_column, y_column = xy
     missing = [c for c in xy if c not in frame.columns]
     if missing:
-        raise SourceError(
-            f"{url}: coordinate column(s) {missing} not in the file (columns: {list(frame.columns)})"
-        )
+        raise SourceError(f"{url}: coordinate column(s) {missing} not in the file (columns: {list(frame.columns)})")
     x = _numbers(frame[x_column], decimal)
     y = _numbers(frame[y_column], decimal)
     _check_extent(x, y, crs, url)

@@ -49,9 +49,7 @@ def connect(url: str, token: str) -> ckanapi.RemoteCKAN:
     return ckanapi.RemoteCKAN(url, apikey=token, user_agent="Chemnitz-Open-Data-Pipelines/1.0")
 
 
-def ensure_dataset(
-    ckan: ckanapi.RemoteCKAN, desired: dict[str, Any], summary: PublishSummary
-) -> dict[str, Any]:
+def ensure_dataset(ckan: ckanapi.RemoteCKAN, desired: dict[str, Any], summary: PublishSummary) -> dict[str, Any]:
     """Create the dataset or patch the keys of ``desired`` that differ."""
     try:
         current = ckan.action.package_show(id=desired["name"])
@@ -113,9 +111,7 @@ def load_datastore(
     """Bring the resource's DataStore table to exactly ``records`` (typed columns, primary key)."""
     if summary.resources.get("csv") == "unchanged" and _row_count(ckan, resource["id"]) == len(records):
         return
-    ckan.action.datastore_create(
-        resource_id=resource["id"], fields=list(columns), primary_key=[key], force=True
-    )
+    ckan.action.datastore_create(resource_id=resource["id"], fields=list(columns), primary_key=[key], force=True)
     for start in range(0, len(records), BATCH):
         ckan.action.datastore_upsert(
             resource_id=resource["id"], records=records[start : start + BATCH], method="upsert", force=True
@@ -139,9 +135,7 @@ def datastore_columns(fields: Iterable[Any], extra_numbers: Iterable[str] = ()) 
         for f in fields
     ]
     labels = {"lon": "Längengrad (WGS 84)", "lat": "Breitengrad (WGS 84)"}
-    columns += [
-        {"id": name, "type": "float8", "info": {"label": labels.get(name, name)}} for name in extra_numbers
-    ]
+    columns += [{"id": name, "type": "float8", "info": {"label": labels.get(name, name)}} for name in extra_numbers]
     return columns
 
 

@@ -56,9 +56,7 @@ def write_all(frame: pd.DataFrame | gpd.GeoDataFrame, directory: Path, title: st
         name = f"{title} (GeoJSON, ETRS89 / UTM 33N)"
         outputs.append(_output("geojson-25833", path, name, description, "GeoJSON", GEOJSON))
         table = tabular(frame)
-    description = (
-        "Tabelle (UTF-8, Komma als Trennzeichen); Punktkoordinaten als Längen- und Breitengrad (WGS 84)."
-    )
+    description = "Tabelle (UTF-8, Komma als Trennzeichen); Punktkoordinaten als Längen- und Breitengrad (WGS 84)."
     path = _write_csv(table, directory / "data.csv")
     outputs.append(_output("csv", path, f"{title} (CSV)", description, "CSV", "text/csv"))
     return outputs
@@ -78,9 +76,7 @@ def tabular(frame: pd.DataFrame | gpd.GeoDataFrame) -> pd.DataFrame:
 
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """The table's rows as JSON values (None for nulls), as the DataStore takes them."""
-    return [
-        {key: _json_value(value) for key, value in row.items()} for row in table.to_dict(orient="records")
-    ]
+    return [{key: _json_value(value) for key, value in row.items()} for row in table.to_dict(orient="records")]
 
 
 def _output(key: str, path: Path, name: str, description: str, file_format: str, mimetype: str) -> Output:
@@ -104,9 +100,7 @@ def _write_geojson(frame: gpd.GeoDataFrame, path: Path, precision: int, crs_name
         }
         for (_, row), geometry in zip(frame.iterrows(), rounded, strict=True)
     ]
-    path.write_text(
-        json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
-    )
+    path.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     return path
 
 

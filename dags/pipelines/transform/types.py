@@ -86,9 +86,7 @@ def convert(value: Any, kind: str) -> Any:
         moment = _datetime(value).astimezone(dt.timezone.utc)
         if kind == "date":
             return moment.date().isoformat()
-        return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds").replace(
-            "+00:00", "Z"
-        )
+        return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds").replace("+00:00", "Z")
     raise ValueError(f"unknown type {kind}")
 
 

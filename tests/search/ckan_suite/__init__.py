@@ -21,6 +21,5 @@ NOT_APPLICABLE = {
         "indexes a document outside any transaction and expects it to survive without a commit, as "
         "Solr's auto-commit does; here index writes belong to CKAN's database transaction"
     ),
-    "test_action_get::TestStatusShow": "asserts the exact list of enabled plugins, which here includes "
-    "chemnitz_search",
+    "test_action_get::TestStatusShow": "asserts the exact list of enabled plugins, which here includes chemnitz_search",
 }

@@ -65,9 +65,7 @@ def _create(connection: sa.Connection) -> None:
     dictionary = f'"{unaccent_schema}".unaccent'
     connection.exec_driver_sql(script.replace("{unaccent}", dictionary))
     connection.execute(sa.text("DELETE FROM chemnitz_search.schema_version"))
-    connection.execute(
-        sa.text("INSERT INTO chemnitz_search.schema_version VALUES (:v)"), {"v": SCHEMA_VERSION}
-    )
+    connection.execute(sa.text("INSERT INTO chemnitz_search.schema_version VALUES (:v)"), {"v": SCHEMA_VERSION})
 
 
 def _installed_version(connection: sa.Connection) -> int | None:

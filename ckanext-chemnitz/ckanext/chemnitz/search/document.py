@@ -152,9 +152,7 @@ def _flatten_tags(document: dict[str, Any]) -> None:
 
 def _flatten_resources(document: dict[str, Any]) -> None:
     resources = document.pop("resources", None) or []
-    pairs = list(_RESOURCE_FIELDS) + [
-        (extra, "res_extras_" + extra) for extra in model.Resource.get_extra_columns()
-    ]
+    pairs = list(_RESOURCE_FIELDS) + [(extra, "res_extras_" + extra) for extra in model.Resource.get_extra_columns()]
     for resource in resources:
         for source, target in pairs:
             document.setdefault(target, []).append(resource.get(source, ""))

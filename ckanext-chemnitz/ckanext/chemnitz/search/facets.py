@@ -93,9 +93,7 @@ def _compute(plan: Plan, names: list[str], limit: int, mincount: int, order: str
 def _cache_key(plan: Plan, names: list[str], limit: int, mincount: int, order: str) -> str:
     site = config.get("ckan.site_id")
     database, generation = model.Session.execute(
-        sa.text(
-            f"SELECT current_database(), (SELECT value FROM {ddl.GENERATION_TABLE} WHERE site_id = :site)"
-        ),
+        sa.text(f"SELECT current_database(), (SELECT value FROM {ddl.GENERATION_TABLE} WHERE site_id = :site)"),
         {"site": site},
     ).one()
     fingerprint = json.dumps(

@@ -33,9 +33,7 @@ _TEXT_FIELDS = frozenset(
 _TEXT_PREFIXES = ("extras_", "res_extras_")
 
 _DATE_FIELDS = frozenset({"metadata_created", "metadata_modified", "indexed_ts"})
-_INT_FIELDS = frozenset(
-    {"views_total", "views_recent", "resources_accessed_total", "resources_accessed_recent"}
-)
+_INT_FIELDS = frozenset({"views_total", "views_recent", "resources_accessed_total", "resources_accessed_recent"})
 
 # Substring fields for type-ahead (``package_autocomplete``): Solr indexes 2–10 character n-grams
 # of these copies of ``name`` and ``title``.

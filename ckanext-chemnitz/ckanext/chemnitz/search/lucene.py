@@ -329,18 +329,11 @@ class _Parser:
             raise self.error("empty query")
         return BooleanQuery(clauses)
 
-    def _add_clause(
-        self, clauses: list[Clause], conjunction: _Tok | None, modifier: _Tok | None, node: Node
-    ) -> None:
+    def _add_clause(self, clauses: list[Clause], conjunction: _Tok | None, modifier: _Tok | None, node: Node) -> None:
         """Lucene's QueryParserBase.addClause, so ``a OR b c`` means what it means in Solr."""
         if clauses and conjunction is _Tok.AND and clauses[-1].occur is not Occur.MUST_NOT:
             clauses[-1].occur = Occur.MUST
-        if (
-            clauses
-            and self.default_and
-            and conjunction is _Tok.OR
-            and clauses[-1].occur is not Occur.MUST_NOT
-        ):
+        if clauses and self.default_and and conjunction is _Tok.OR and clauses[-1].occur is not Occur.MUST_NOT:
             clauses[-1].occur = Occur.SHOULD
         prohibited = modifier in (_Tok.MINUS, _Tok.NOT)
         if self.default_and:

@@ -59,9 +59,7 @@ class Plan:
 class PostgresPackageSearchQuery(PackageSearchQuery):
     """CKAN's package query, answered by PostgreSQL while the backend is active."""
 
-    def run(
-        self, query: dict[str, Any], permission_labels: list[str] | None = None, **kwargs: Any
-    ) -> dict[str, Any]:
+    def run(self, query: dict[str, Any], permission_labels: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
         if not backend.is_active():
             return super().run(query, permission_labels, **kwargs)
         assert isinstance(query, (dict, MultiDict))
@@ -93,9 +91,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         if not backend.is_active():
             return super().get_all_entity_ids(max_results)
         ddl.ensure_schema()
-        statement = sa.text(
-            f"SELECT id FROM {ddl.TABLE} WHERE site_id = :site AND state = 'active' LIMIT :limit"
-        )
+        statement = sa.text(f"SELECT id FROM {ddl.TABLE} WHERE site_id = :site AND state = 'active' LIMIT :limit")
         parameters = {"site": config.get("ckan.site_id"), "limit": max_results}
         return [row.id for row in model.Session.execute(statement, parameters)]
 
@@ -108,9 +104,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             f"JOIN {ddl.DOCUMENT_TABLE} s ON s.doc_id = d.doc_id "
             "WHERE d.site_id = :site AND (d.id = :ref OR d.name = :ref) LIMIT 1"
         )
-        record = model.Session.execute(
-            statement, {"site": config.get("ckan.site_id"), "ref": reference}
-        ).first()
+        record = model.Session.execute(statement, {"site": config.get("ckan.site_id"), "ref": reference}).first()
         if record is None:
             raise SearchError(f"Dataset not found in the search index: {reference}")
         return dict(record.doc, data_dict=record.data_dict, validated_data_dict=record.validated_data_dict)
@@ -155,9 +149,7 @@ def _page(plan: Plan, fields: list[str], rows: int, start: int) -> tuple[list[sa
     """One page of results with the stored documents, and the total number of matches."""
     if rows <= 0:
         return [], _count(plan)
-    stored = [
-        f"s.{column}" for column in ("data_dict", "validated_data_dict") if "*" in fields or column in fields
-    ]
+    stored = [f"s.{column}" for column in ("data_dict", "validated_data_dict") if "*" in fields or column in fields]
     statement = f"""
         SELECT page.score, page.total, s.doc{"".join(", " + column for column in stored)}
         FROM (
@@ -270,7 +262,5 @@ def _result(record: sa.Row, fields: list[str]) -> dict[str, Any]:
             result[key] = getattr(record, key)
     if "score" in fields:
         result["score"] = float(record.score)
-    result["extras"] = {
-        key[len("extras_") :]: result.pop(key) for key in list(result) if key.startswith("extras_")
-    }
+    result["extras"] = {key[len("extras_") :]: result.pop(key) for key in list(result) if key.startswith("extras_")}
     return result

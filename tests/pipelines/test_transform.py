@@ -1,0 +1,106 @@
+"""Typing, geometry repair and the published files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point, Polygon
+
+from pipelines.config import Field
+from pipelines.transform import files, geometry
+from pipelines.transform.types import Rejections, convert, normalise
+from tests.pipelines.conftest import CHEMNITZ
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "expected"),
+    [
+        ("09111", "string", "09111"),
+        ("Regenbogenbus e. V. ", "string", "Regenbogenbus e. V."),
+        ("0371 2786887-10\r\n0176 56721413", "string", "0371 2786887-10\n0176 56721413"),
+        ("", "integer", None),
+        ("15", "integer", 15),
+        ("3,5", "number", 3.5),
+        ("1", "boolean", True),
+        ("0", "boolean", False),
+        ("2023/12/15 10:19:55.478+00", "datetime", "2023-12-15T10:19:55.478Z"),
+        ("2023-12-15T10:19:55.478Z", "datetime", "2023-12-15T10:19:55.478Z"),
+        (1702635595478, "datetime", "2023-12-15T10:19:55.478Z"),
+        ("15.12.2023", "date", "2023-12-15"),
+    ],
+)
+def test_values_from_the_citys_files(value, kind, expected):
+    assert convert(value, kind) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"), [("nach Absprache", "integer"), ("15a", "integer"), ("vielleicht", "boolean")]
+)
+def test_unreadable_values_are_refused(value, kind):
+    with pytest.raises(ValueError):
+        convert(value, kind)
+
+
+def test_rows_with_unreadable_values_are_rejected_and_reported():
+    frame = pd.DataFrame({"NUMMER": ["1", "2", "3"], "KAPAZITAET": ["30", "nach Absprache", ""]})
+    rejections = Rejections()
+    fields = (Field("NUMMER", "nummer", "integer"), Field("KAPAZITAET", "kapazitaet", "integer"))
+    typed = normalise(frame, fields, rejections)
+    assert typed["nummer"].tolist() == [1, 3]
+    assert typed["kapazitaet"].tolist() == [30, None]
+    assert rejections.reasons == ["feature 1: KAPAZITAET='nach Absprache' is not a valid integer (could not "
+                                  "convert string to float: 'nach Absprache')"]  # fmt: skip
+
+
+def test_invalid_geometries_are_repaired_and_empty_ones_rejected():
+    bowtie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2), (0, 0)])
+    frame = gpd.GeoDataFrame({"id": [1, 2, 3]}, geometry=[Point(12.9, 50.8), bowtie, None], crs="EPSG:4326")
+    rejections = Rejections()
+    repaired_frame, repaired = geometry.repair(frame, rejections)
+    assert repaired == 1
+    assert repaired_frame.geometry.is_valid.all()
+    assert rejections.reasons == ["feature 2: has no geometry"]
+
+
+def districts() -> gpd.GeoDataFrame:
+    return gpd.read_file(CHEMNITZ / "Stadtteile.geojson")[["STADTTS", "STADTTNAME", "geometry"]]
+
+
+def test_files_are_byte_for_byte_reproducible(tmp_path):
+    first = {o.key: o.sha256 for o in files.write_all(districts(), tmp_path / "a", "Stadtteile")}
+    second = {o.key: o.sha256 for o in files.write_all(districts().iloc[::-1].iloc[::-1], tmp_path / "b", "Stadtteile")}
+    assert first == second
+    assert set(first) == {"geojson", "geojson-25833", "csv"}
+
+
+def test_geojson_in_wgs84_and_in_etrs89_utm33(tmp_path):
+    outputs = {o.key: o for o in files.write_all(districts(), tmp_path, "Stadtteile")}
+    web = json.loads(outputs["geojson"].path.read_text(encoding="utf-8"))
+    assert "crs" not in web  # RFC 7946: WGS 84 implied
+    names = [f["properties"]["STADTTNAME"] for f in web["features"]]
+    assert len(names) == 39 and "Kaßberg" in names and "Glösa-Draisdorf" in names
+    gis = json.loads(outputs["geojson-25833"].path.read_text(encoding="utf-8"))
+    assert gis["crs"]["properties"]["name"] == "urn:ogc:def:crs:EPSG::25833"
+    x, y = gis["features"][0]["geometry"]["coordinates"][0][0]
+    assert 340_000 < x < 380_000 and 5_620_000 < y < 5_650_000  # Chemnitz in UTM zone 33
+    content = outputs["geojson"].path.read_bytes()
+    assert outputs["geojson"].sha256 == hashlib.sha256(content).hexdigest()
+    assert outputs["geojson"].size == len(content)
+
+
+def test_csv_neutralises_formulas_and_carries_coordinates(tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"name": ["=HYPERLINK(\"http://evil\")", "+49 371 488", "Parkhaus"], "n": [1, -2, 3]},
+        geometry=[Point(12.92, 50.83)] * 3, crs="EPSG:4326",
+    )  # fmt: skip
+    (csv_output,) = [o for o in files.write_all(frame, tmp_path, "Test") if o.key == "csv"]
+    lines = csv_output.path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "name,n,lon,lat"
+    assert lines[1].startswith('"\'=HYPERLINK(""http://evil"")"')
+    assert lines[2].startswith("'+49 371 488,-2,")  # a negative number stays a number
+    assert files.records(files.tabular(frame))[0] == {"name": "=HYPERLINK(\"http://evil\")", "n": 1,
+                                                       "lon": 12.92, "lat": 50.83}  # fmt: skip
