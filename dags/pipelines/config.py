@@ -61,6 +61,8 @@ class SourceConfig:
     def url(self) -> str:
         """The endpoint to harvest: the replica or the city's service (env override wins)."""
         use = os.environ.get(ENDPOINT_OVERRIDE) or self.source.get("use", "replica")
+        if use not in self.source["endpoints"]:
+            raise SourceConfigError(f"{self.path}: field 'source.endpoints.{use}': no {use} endpoint is configured")
         return str(self.source["endpoints"][use])
 
     @property

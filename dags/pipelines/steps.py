@@ -30,7 +30,7 @@ def extract(config: SourceConfig, work: Path) -> dict[str, Any]:
     source = config.source
     timeout = float(source.get("timeout", 60))
     if config.type == "arcgis":
-        frame = arcgis.read_layer(http, config.url, int(source.get("page_size", 1000)), timeout)
+        frame = arcgis.read_layer(http, config.url, int(source.get("page_size", 1000)), timeout, config.crs)
     elif config.type == "wfs":
         frame = wfs.read_feature_type(
             http, config.url, source["layer"], config.crs, int(source.get("page_size", 1000)), timeout

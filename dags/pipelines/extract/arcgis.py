@@ -23,8 +23,15 @@ from pipelines.web import get_json
 _WEB_MERCATOR = {102100, 102113, 900913, 3857}
 
 
-def read_layer(http: requests.Session, url: str, page_size: int, timeout: float) -> gpd.GeoDataFrame:
-    """All features of the layer at ``url`` (…/FeatureServer/0), paging until the count is reached."""
+def read_layer(
+    http: requests.Session, url: str, page_size: int, timeout: float, crs: str | None = None
+) -> gpd.GeoDataFrame:
+    """All features of the layer at ``url`` (…/FeatureServer/0), paging until the count is reached.
+
+    ``crs`` (``EPSG:<code>``) asks the server for coordinates in that system (``outSR``); without
+    it they come in the layer's own spatial reference.
+    """
+    out_sr = {"outSR": crs.split(":", 1)[1]} if crs else {}
     layer = _checked(get_json(http, url, timeout, f="json"), url)
     object_id = layer.get("objectIdField") or "OBJECTID"
     page = min(page_size, int(layer.get("maxRecordCount") or page_size))
@@ -36,11 +43,9 @@ def read_layer(http: requests.Session, url: str, page_size: int, timeout: float)
     features: list[dict[str, Any]] = []
     spatial_reference: dict[str, Any] = {}
     while len(features) < expected:
-        answer = _checked(
-            get_json(http, query, timeout, where="1=1", outFields="*", returnGeometry="true",
-                     orderByFields=object_id, resultOffset=len(features), resultRecordCount=page, f="json"),
-            query,
-        )  # fmt: skip
+        parameters = {"where": "1=1", "outFields": "*", "returnGeometry": "true", "orderByFields": object_id,
+                      "resultOffset": len(features), "resultRecordCount": page, "f": "json", **out_sr}  # fmt: skip
+        answer = _checked(get_json(http, query, timeout, **parameters), query)
         batch = answer.get("features") or []
         spatial_reference = answer.get("spatialReference") or spatial_reference
         if not batch:

@@ -1,0 +1,85 @@
+"""What the replicas serve: the real fixture files of ../shared/fixtures, prepared per protocol.
+
+Nothing is edited: the ArcGIS replica gets copies with a Koop ``metadata`` member (layer name and
+a small ``maxRecordCount``, so clients really page), the file server gets the CSV files byte for
+byte plus one XLSX made from a CSV (the city offers XLSX downloads; no XLSX export is among the
+fixtures, so this one is derived and says so in its document properties).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+FIXTURES = REPOSITORY.parent / "shared" / "fixtures" / "chemnitz"
+
+# The city's ArcGIS Hub service names (fixtures README) and the fixture behind each.
+ARCGIS_LAYERS = {
+    "Schulen_OpenData": "Schulen.geojson",
+    "Kindertageseinrichtungen_Sicht": "Kindertageseinrichtungen.geojson",
+    "Schulsozialarbeit_FL_1": "Schulsozialarbeit.geojson",
+    "Jugendberufshilfen_FL_1": "Jugendberufshilfen.geojson",
+    "Stadtteile_FL_1": "Stadtteile.geojson",
+}
+ARCGIS_MAX_RECORDS = 50
+WFS_LAYERS = {  # feature type -> (fixture, geometry type)
+    "Schulen": ("Schulen.geojson", "POINT"),
+    "Kindertageseinrichtungen": ("Kindertageseinrichtungen.geojson", "POINT"),
+    "Stadtteile": ("Stadtteile.geojson", "POLYGON"),
+}
+CSV_FILES = [
+    "Schulen.csv",
+    "Kindertageseinrichtungen.csv",
+    "Schulsozialarbeit.csv",
+    "Jugendberufshilfen.csv",
+    "Parkplaetze_Reisebus.csv",
+    "Parkplaetze_Wohnmobil.csv",
+]
+XLSX_FROM_CSV = {"Parkplaetze_Wohnmobil.xlsx": "Parkplaetze_Wohnmobil.csv"}
+
+
+def prepare(work: Path) -> dict[str, Path]:
+    """Write the served files below ``work``; return the folder of each replica."""
+    folders = {name: work / name for name in ("arcgis", "files")}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    for service, fixture in ARCGIS_LAYERS.items():
+        collection = json.loads((FIXTURES / fixture).read_text(encoding="utf-8"))
+        collection["metadata"] = {
+            "name": service,
+            "description": f"Replikat von {service} (Stadt Chemnitz, dl-de/by-2-0)",
+            "maxRecordCount": ARCGIS_MAX_RECORDS,
+            "idField": "OBJECTID",
+        }
+        _write_if_changed(folders["arcgis"] / f"{service}.geojson", json.dumps(collection, ensure_ascii=False).encode())
+    for name in CSV_FILES:
+        target = folders["files"] / name
+        if not target.exists() or target.read_bytes() != (FIXTURES / name).read_bytes():
+            shutil.copyfile(FIXTURES / name, target)
+    for xlsx, source in XLSX_FROM_CSV.items():
+        target = folders["files"] / xlsx
+        if not target.exists():
+            _csv_to_xlsx(FIXTURES / source, target)
+    return folders
+
+
+def _write_if_changed(path: Path, content: bytes) -> None:
+    if not path.exists() or path.read_bytes() != content:
+        path.write_bytes(content)
+
+
+def _csv_to_xlsx(source: Path, target: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = source.stem
+    for row in csv.reader(io.StringIO(source.read_text(encoding="utf-8-sig"))):
+        sheet.append(row)
+    workbook.properties.title = source.stem
+    workbook.properties.description = f"Derived by the replica from the city's CSV export {source.name}."
+    workbook.save(target)

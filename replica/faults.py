@@ -1,0 +1,168 @@
+"""A reverse proxy in front of every replica that can make the source misbehave on demand.
+
+Real department servers fail: they answer HTTP 500, hang, break off in the middle of a response,
+return ArcGIS error bodies with HTTP 200, or suddenly return nothing. Tests arm a fault for the
+next N requests with ``POST /__replica__/fault`` (JSON ``{"fault": …, "times": N}``; ``times`` -1
+means until cleared with ``DELETE /__replica__/fault``); a single request can ask for one with the
+query parameter ``replica_fault=…``. Without a fault, requests pass through unchanged.
+"""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import json
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "reference" / "arcgis"
+
+FAULTS = {
+    "http500": "HTTP 500 Internal Server Error",
+    "http503": "HTTP 503 with Retry-After",
+    "timeout": "no answer for a long time",
+    "truncated": "the upstream answer cut off after half its bytes",
+    "invalid": "HTTP 200 with a body that is not what the protocol promises",
+    "arcgis_error": "HTTP 200 with ArcGIS's error object (recorded real response)",
+    "empty": "a valid answer with no features",
+}
+HANG_SECONDS = 300
+
+
+class FaultState:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._fault: str | None = None
+        self._remaining = 0
+
+    def arm(self, fault: str, times: int) -> None:
+        if fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault!r}; known: {sorted(FAULTS)}")
+        with self._lock:
+            self._fault, self._remaining = fault, times
+
+    def clear(self) -> None:
+        with self._lock:
+            self._fault, self._remaining = None, 0
+
+    def take(self) -> str | None:
+        with self._lock:
+            if not self._fault:
+                return None
+            fault = self._fault
+            if self._remaining > 0:
+                self._remaining -= 1
+                if self._remaining == 0:
+                    self._fault = None
+            return fault
+
+
+def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTPServer:
+    """A proxy on ``port`` for the replica at ``upstream_port``; ``kind`` shapes the fault bodies."""
+    state = FaultState()
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+        def do_POST(self) -> None:
+            if self.path != "/__replica__/fault":
+                return self._send(404, b"not found", "text/plain")
+            try:
+                request = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                state.arm(request["fault"], int(request.get("times", 1)))
+            except (KeyError, ValueError) as error:
+                return self._send(400, str(error).encode(), "text/plain")
+            return self._send(200, b'{"armed": true}', "application/json")
+
+        def do_DELETE(self) -> None:
+            state.clear()
+            self._send(200, b'{"armed": false}', "application/json")
+
+        def do_HEAD(self) -> None:
+            self._forward("HEAD")
+
+        def do_GET(self) -> None:
+            query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(self.path).query))
+            fault = query.get("replica_fault") or state.take()
+            if fault:
+                return self._fault(fault)
+            return self._forward("GET")
+
+        def _forward(self, method: str) -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
+            try:
+                connection.request(method, self.path, headers={"Host": self.headers.get("Host", "")})
+                answer = connection.getresponse()
+                body = answer.read()
+            except OSError as error:
+                return self._send(502, f"replica upstream unavailable: {error}".encode(), "text/plain")
+            headers = [(k, v) for k, v in answer.getheaders() if k.lower() not in ("transfer-encoding", "connection")]
+            connection.close()
+            self.send_response(answer.status)
+            for key, value in headers:
+                if key.lower() != "content-length":
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if method == "GET":
+                self.wfile.write(body)
+
+        def _fault(self, fault: str) -> None:
+            if fault == "http500":
+                return self._send(500, b"Internal Server Error", "text/plain")
+            if fault == "http503":
+                self.send_response(503)
+                self.send_header("Retry-After", "1")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            if fault == "timeout":
+                time.sleep(HANG_SECONDS)
+                return self._send(504, b"Gateway Timeout", "text/plain")
+            if fault == "truncated":
+                return self._truncated()
+            if fault == "arcgis_error":
+                return self._send(200, (REFERENCE / "koop_statsFail.json").read_bytes(), "application/json")
+            if fault == "invalid":
+                return self._send(200, b"<html><body>Wartungsarbeiten</body></html>", "text/html")
+            if fault == "empty":
+                return self._send(200, _EMPTY[kind], _EMPTY_TYPE[kind])
+            return self._send(400, f"unknown fault {fault}".encode(), "text/plain")
+
+        def _truncated(self) -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
+            connection.request("GET", self.path)
+            answer = connection.getresponse()
+            body = answer.read()
+            connection.close()
+            self.send_response(200)
+            self.send_header("Content-Type", answer.getheader("Content-Type") or "application/octet-stream")
+            self.send_header("Content-Length", str(len(body)))  # promises everything …
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])  # … and delivers half
+            self.close_connection = True
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), Proxy)
+
+
+_EMPTY = {
+    "arcgis": b'{"features": [], "count": 0, "exceededTransferLimit": false}',
+    "wfs": (
+        b'<?xml version="1.0" encoding="UTF-8"?><wfs:FeatureCollection xmlns:wfs="http://www.opengis.net/wfs/2.0" '
+        b'numberMatched="0" numberReturned="0"/>'
+    ),
+    "files": b"",
+}
+_EMPTY_TYPE = {"arcgis": "application/json", "wfs": "text/xml", "files": "text/csv"}

@@ -1,0 +1,71 @@
+"""The WFS replica: MapServer 8 (Debian ``cgi-mapserver``) behind a minimal CGI host.
+
+MapServer 8 only opens map files that its configuration file allows (``MS_MAP_PATTERN``), so both
+the map file and ``mapserver.conf`` are written into the replica's work folder; every request runs
+``mapserv`` as a CGI program, as a web server would.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from replica.data import FIXTURES, WFS_LAYERS
+
+HERE = Path(__file__).parent / "wfs"
+MAPSERV = "/usr/bin/mapserv"
+
+
+def write_map(work: Path, public_url: str) -> tuple[Path, Path]:
+    """The map file and MapServer config for the feature types in ``data.WFS_LAYERS``."""
+    work.mkdir(parents=True, exist_ok=True)
+    layer = (HERE / "layer.map.in").read_text(encoding="utf-8")
+    layers = "".join(
+        layer.format(name=name, type=kind, path=FIXTURES / fixture, title=name)
+        for name, (fixture, kind) in WFS_LAYERS.items()
+    )
+    map_file = work / "chemnitz.map"
+    template = (HERE / "chemnitz.map.in").read_text(encoding="utf-8")
+    map_file.write_text(template.replace("{layers}", layers).replace("{url}", public_url), encoding="utf-8")
+    config = work / "mapserver.conf"
+    pattern = "^" + re.escape(str(map_file)) + "$"
+    config.write_text(f'CONFIG\n  ENV\n    MS_MAP_PATTERN "{pattern}"\n  END\nEND\n', encoding="utf-8")
+    return map_file, config
+
+
+def server(work: Path, port: int, public_url: str) -> http.server.ThreadingHTTPServer:
+    map_file, config = write_map(work, public_url)
+
+    class CGI(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            return None
+
+        def do_GET(self) -> None:
+            path, _, query = self.path.partition("?")
+            if path.rstrip("/") != "/wfs":
+                self.send_error(404)
+                return
+            environment = {
+                **os.environ,
+                "MAPSERVER_CONFIG_FILE": str(config),
+                "REQUEST_METHOD": "GET",
+                "QUERY_STRING": f"map={map_file}&{query}",
+                "SERVER_NAME": "127.0.0.1",
+                "SERVER_PORT": str(port),
+                "SCRIPT_NAME": "/wfs",
+            }
+            output = subprocess.run([MAPSERV], env=environment, capture_output=True, timeout=60).stdout
+            head, _, body = output.partition(b"\r\n\r\n") if b"\r\n\r\n" in output[:500] else output.partition(b"\n\n")
+            headers = dict(line.split(":", 1) for line in head.decode("latin-1").splitlines() if ":" in line)
+            status = int(headers.pop("Status", "200").split()[0])
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key.strip(), value.strip())
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), CGI)

@@ -1,0 +1,30 @@
+# Airflow's configuration for the demo, as AIRFLOW__… environment variables (sourced, not run).
+#
+# Expects lib.sh to be sourced and .env to hold the secrets. Metadata in PostgreSQL, LocalExecutor,
+# and the DAG bundle of the generated harvest DAGs (one per schemas/sources/*.yaml, see
+# dags/pipelines/bundle.py).
+
+: "${AIRFLOW_PORT:=8080}"
+export AIRFLOW_HOME="$VAR/airflow"
+export PYTHONPATH="$ROOT/dags${PYTHONPATH:+:$PYTHONPATH}"
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="postgresql+psycopg2://airflow:$(env_get AIRFLOW_DB_PASSWORD)@$PGHOST:$PGPORT/airflow"
+export AIRFLOW__CORE__EXECUTOR=LocalExecutor
+export AIRFLOW__CORE__LOAD_EXAMPLES=False
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False
+export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://127.0.0.1:$AIRFLOW_PORT/execution/"
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="admin:admin"
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$AIRFLOW_HOME/passwords.json"
+export AIRFLOW__API__HOST=127.0.0.1
+export AIRFLOW__API__PORT="$AIRFLOW_PORT"
+export AIRFLOW__API_AUTH__JWT_SECRET="$(env_secret AIRFLOW_JWT_SECRET)"
+export AIRFLOW__LOGGING__BASE_LOG_FOLDER="$AIRFLOW_HOME/logs"
+export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=30
+export AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST="[
+  {\"name\": \"chemnitz-sources\", \"classpath\": \"pipelines.bundle.SourceConfigBundle\",
+   \"kwargs\": {\"configs\": \"$ROOT/schemas/sources\", \"path\": \"$AIRFLOW_HOME/source-dags\"}},
+  {\"name\": \"chemnitz-dags\", \"classpath\": \"airflow.dag_processing.bundles.local.LocalDagBundle\",
+   \"kwargs\": {\"path\": \"$ROOT/dags\"}}
+]"
+export CHEMNITZ_PIPELINE_WORK="$AIRFLOW_HOME/work"
+# The pipelines publish as the `pipelines` user (editor of the departments, not a sysadmin).
+export AIRFLOW_CONN_CKAN="{\"conn_type\": \"http\", \"host\": \"$(env_get CKAN_URL)\", \"password\": \"$(env_get CKAN_API_TOKEN)\"}"
