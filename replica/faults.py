@@ -29,6 +29,7 @@ FAULTS = {
     "empty": "a valid answer with no features",
 }
 HANG_SECONDS = 300
+_HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"}
 
 
 class FaultState:
@@ -96,7 +97,8 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
         def _forward(self, method: str) -> None:
             connection = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
             try:
-                connection.request(method, self.path, headers={"Host": self.headers.get("Host", "")})
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+                connection.request(method, self.path, headers=headers)
                 answer = connection.getresponse()
                 body = answer.read()
             except OSError as error:

@@ -3,35 +3,48 @@
 # brings its databases up to date. The file is generated once (`ckan generate config`) and then
 # only updated with `ckan config-tool`, so a second run changes nothing but what is listed here.
 #
-# Usage: scripts/ckan-config.sh demo|test
+# Usage: scripts/ckan-config.sh demo|test|e2e
+#   demo  the portal of `make demo` (var/ckan.ini)
+#   test  CKAN's pytest configuration (var/test.ini)
+#   e2e   a throw-away portal the pipeline tests publish into (var/e2e.ini, port E2E_PORT)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-mode="${1:?usage: ckan-config.sh demo|test}"
+mode="${1:?usage: ckan-config.sh demo|test|e2e}"
 ckan="$CKAN_VENV/bin/ckan"
 url() { printf 'postgresql://%s:%s@%s:%s/%s' "$1" "$(env_get "$2")" "$PGHOST" "$PGPORT" "$3"; }
 
-case "$mode" in
-demo)
-    ini="$VAR/ckan.ini"
-    plugins="chemnitz_search chemnitz datastore scheming_datasets dcat activity"
+# portal_settings DATABASE DATASTORE PORT SITE_ID STORAGE: a complete portal as `make demo` runs it.
+portal_settings() {
     settings=(
-        "sqlalchemy.url=$(url ckan_default CKAN_DB_PASSWORD ckan_default)"
-        "ckan.datastore.write_url=$(url datastore_write DATASTORE_WRITE_PASSWORD datastore_default)"
-        "ckan.datastore.read_url=$(url datastore_ro DATASTORE_RO_PASSWORD datastore_default)"
-        "ckan.site_url=http://127.0.0.1:$CKAN_PORT"
-        "ckan.site_id=chemnitz"
+        "sqlalchemy.url=$(url ckan_default CKAN_DB_PASSWORD "$1")"
+        "ckan.datastore.write_url=$(url datastore_write DATASTORE_WRITE_PASSWORD "$2")"
+        "ckan.datastore.read_url=$(url datastore_ro DATASTORE_RO_PASSWORD "$2")"
+        "ckan.site_url=http://127.0.0.1:$3"
+        "ckan.site_id=$4"
         "ckan.site_title=Offene Daten Chemnitz"
         "ckan.site_description=Das Open-Data-Portal der Stadt Chemnitz"
         "ckan.locale_default=de"
         "ckan.locales_offered=de en"
         "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/0"
-        "ckan.storage_path=$VAR/storage"
+        "ckan.storage_path=$5"
         "ckan.auth.create_user_via_web=false"
         "scheming.dataset_schemas=ckanext.scheming:ckan_dataset.yaml"
         "solr_url="
         "debug=false"
     )
+}
+
+case "$mode" in
+demo)
+    ini="$VAR/ckan.ini"
+    plugins="chemnitz_search chemnitz datastore scheming_datasets dcat activity"
+    portal_settings ckan_default datastore_default "$CKAN_PORT" chemnitz "$VAR/storage"
+    ;;
+e2e)
+    ini="$VAR/e2e.ini"
+    plugins="chemnitz_search chemnitz datastore scheming_datasets dcat activity"
+    portal_settings ckan_e2e datastore_e2e "${E2E_PORT:-5055}" chemnitz-e2e "$VAR/e2e-storage"
     ;;
 test)
     ini="$VAR/test.ini"

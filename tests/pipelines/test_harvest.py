@@ -1,0 +1,94 @@
+"""End to end: each source's DAG runs with ``airflow dags test`` from the replicas into a running
+CKAN; a second run changes nothing; a failing source fails its own run and leaves the published
+dataset as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from pipelines import config
+from pipelines.bundle import write_stubs
+
+AIRFLOW = Path(sys.executable).with_name("airflow")
+SUMMARY = re.compile(r"Run summary: (.*?) \[")
+
+
+@pytest.fixture(scope="session")
+def airflow(tmp_path_factory, portal, replicas) -> dict[str, str]:
+    """Environment for ``airflow dags test`` with the harvest DAGs and the test portal."""
+    home = tmp_path_factory.mktemp("airflow")
+    dags = home / "dags"
+    write_stubs(config.SOURCES, dags)
+    environment = {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "PYTHONPATH": str(config.REPOSITORY / "dags"),
+        "CHEMNITZ_PIPELINE_WORK": str(home / "work"),
+        "AIRFLOW_CONN_CKAN": json.dumps(
+            {"conn_type": "http", "host": portal["CKAN_URL"], "password": portal["CKAN_API_TOKEN"]}
+        ),
+    }
+    subprocess.run([AIRFLOW, "db", "migrate"], env=environment, check=True, capture_output=True)
+    return environment
+
+
+def run(airflow: dict[str, str], dag_id: str) -> tuple[bool, str]:
+    result = subprocess.run([AIRFLOW, "dags", "test", dag_id], env=airflow, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    return "state=success" in output and result.returncode == 0, output
+
+
+def summary(output: str) -> dict[str, str]:
+    (line,) = SUMMARY.findall(output)
+    return dict(item.split("=") for item in line.split())
+
+
+def dataset(portal: dict[str, str], name: str) -> dict:
+    with urllib.request.urlopen(f"{portal['CKAN_URL']}/api/3/action/package_show?id={name}", timeout=10) as answer:
+        return json.load(answer)["result"]
+
+
+@pytest.mark.parametrize("path", config.all_paths(), ids=lambda p: p.stem)
+def test_harvest_twice_the_second_run_changes_nothing(airflow, portal, path):
+    source = config.load(path)
+    succeeded, output = run(airflow, source.dag_id)
+    assert succeeded, output[-3000:]
+    first = summary(output)
+    assert int(first["fetched"]) > 0 and first["rejected"] == "0"
+    published = dataset(portal, source.dataset["name"])
+    files = {r["harvest_key"]: r for r in published["resources"] if r.get("harvest_key")}
+    assert {"csv", "harvest-log"} <= set(files)
+    assert files["csv"]["datastore_active"]
+
+    succeeded, output = run(airflow, source.dag_id)
+    assert succeeded, output[-3000:]
+    second = summary(output)
+    assert second["dataset"] == "unchanged"
+    assert second["created"] == second["updated"] == second["rows_upserted"] == "0"
+    again = dataset(portal, source.dataset["name"])
+    assert again["metadata_modified"] == published["metadata_modified"]
+
+
+@pytest.mark.parametrize("kind", ["arcgis_error", "empty", "truncated"])
+def test_a_failing_source_fails_its_run_and_leaves_the_dataset_alone(airflow, portal, fault, kind):
+    source = config.load(config.SOURCES / "schulen.yaml")
+    assert run(airflow, source.dag_id)[0]  # published before
+    before = dataset(portal, source.dataset["name"])
+    fault("arcgis", kind, times=-1)
+    succeeded, output = run(airflow, source.dag_id)
+    assert not succeeded
+    assert "Harvest harvest_schulen failed" in output  # the failure callback's alert
+    after = dataset(portal, source.dataset["name"])
+    assert after["metadata_modified"] == before["metadata_modified"]
+    assert [r["hash"] for r in after["resources"]] == [r["hash"] for r in before["resources"]]
