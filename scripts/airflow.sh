@@ -22,7 +22,7 @@ PY
     "$airflow" pools import "$AIRFLOW_HOME/pools.json" >/dev/null
     local component
     for component in api-server scheduler dag-processor triggerer; do
-        "$airflow" "$component" >"$AIRFLOW_HOME/logs/$component.log" 2>&1 &
+        setsid "$airflow" "$component" >"$AIRFLOW_HOME/logs/$component.log" 2>&1 &
         echo $! >"$RUN/airflow-$component.pid"
     done
     for _ in $(seq 1 120); do

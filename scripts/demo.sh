@@ -5,6 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 "$ROOT/scripts/prepare.sh"
 require_port_free "$CKAN_PORT" "the portal (CKAN)"
+for port in 8081 8082 8083; do require_port_free "$port" "a department-source replica"; done
 
 say "CKAN configuration and database"
 "$ROOT/scripts/ckan-config.sh" demo
@@ -27,7 +28,7 @@ stop_started() {
 trap stop_started INT TERM EXIT
 CKAN_INI="$ini" "$CKAN_VENV/bin/gunicorn" --chdir "$ROOT/scripts" --workers 3 --timeout 120 \
     --bind "127.0.0.1:$CKAN_PORT" --pid "$RUN/ckan.pid" --access-logfile "$VAR/ckan-access.log" \
-    --error-logfile "$VAR/ckan.log" wsgi:application &
+    --error-logfile "$VAR/ckan.log" wsgi:application >>"$VAR/ckan.log" 2>&1 &
 ckan_pid=$!
 for _ in $(seq 1 90); do
     curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show" >/dev/null 2>&1 && break
@@ -36,6 +37,19 @@ for _ in $(seq 1 90); do
 done
 curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show" >/dev/null \
     || die "CKAN did not answer within 90 s (log: $VAR/ckan.log)." "Read the log, then run make demo again."
+
+say "Department-source replicas (ArcGIS :8081, WFS :8082, files :8083)"
+(cd "$ROOT" && exec "$AIRFLOW_VENV/bin/python" -m replica.run >"$VAR/replica.log" 2>&1) &
+echo $! >"$RUN/replica.pid"
+for _ in $(seq 1 60); do
+    curl -fsS "http://127.0.0.1:8083/" >/dev/null 2>&1 && break
+    kill -0 "$(cat "$RUN/replica.pid")" 2>/dev/null || die "The replicas did not start (log: $VAR/replica.log)." "Read the log and run make demo again."
+    sleep 1
+done
+
+say "Airflow on http://127.0.0.1:${AIRFLOW_PORT:-8080} and a first harvest of every source"
+"$ROOT/scripts/airflow.sh" start
+"$ROOT/scripts/airflow.sh" harvest || warn "Some harvests failed: see the Airflow UI (runs and task logs)."
 
 cat <<INFO
 
@@ -46,6 +60,10 @@ cat <<INFO
     Action API   http://127.0.0.1:$CKAN_PORT/api/3/action/package_search
     Anmelden     http://127.0.0.1:$CKAN_PORT/user/login
                  user: admin   password: $(env_get CKAN_ADMIN_PASSWORD)
+    Airflow      http://127.0.0.1:${AIRFLOW_PORT:-8080}/   (harvest DAGs: harvest_<source>)
+                 user: admin   password: $(env_get AIRFLOW_ADMIN_PASSWORD)
+    Replicas     ArcGIS http://127.0.0.1:8081/file-geojson/rest/services  WFS http://127.0.0.1:8082/wfs
+                 files http://127.0.0.1:8083/
 
   Settings for scripts and pipelines are in $ENV_FILE (CKAN_URL, CKAN_INI, CKAN_API_TOKEN).
   Logs: $VAR/ckan.log. Stop with Ctrl-C or 'make stop'.

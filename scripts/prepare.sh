@@ -15,6 +15,7 @@ if ! "$CKAN_VENV/bin/python" -c "import ckanext.chemnitz" 2>/dev/null; then
     "$CKAN_VENV/bin/pip" install -q --no-deps -e "$ROOT"
 fi
 ensure_venv "$AIRFLOW_VENV" "$ROOT/requirements/airflow.txt"
+"$ROOT/replica/install.sh"
 
 say "Database roles and databases"
 ensure_role ckan_default "$(env_secret CKAN_DB_PASSWORD)"

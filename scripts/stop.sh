@@ -10,9 +10,12 @@ stop_pidfile() {
     pid="$(cat "$file")"
     if kill -0 "$pid" 2>/dev/null; then
         [ -n "$quiet" ] || say "Stopping $(basename "$file" .pid) (pid $pid)"
-        kill -TERM "$pid" 2>/dev/null || true
+        # Components started with setsid lead their own process group: stop their children too.
+        local target="$pid"
+        [ "$(ps -o pgid= -p "$pid" | tr -d ' ')" = "$pid" ] && target="-$pid"
+        kill -TERM -- "$target" 2>/dev/null || true
         for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-        kill -KILL "$pid" 2>/dev/null || true
+        kill -KILL -- "$target" 2>/dev/null || true
     fi
     rm -f "$file"
 }

@@ -23,6 +23,9 @@ say "CKAN tests"
 cd "$ROOT"
 "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" "${ignored[@]}" "$@" tests
 if [ ${#present[@]} -gt 0 ]; then
-    say "Pipeline tests"
+    say "Pipeline tests (replicas, a throw-away portal on :${E2E_PORT:-5055}, airflow dags test)"
+    "$ROOT/scripts/e2e-portal.sh" stop
+    "$ROOT/scripts/e2e-portal.sh" start
+    trap '"$ROOT/scripts/e2e-portal.sh" stop' EXIT
     "$AIRFLOW_VENV/bin/pytest" "${present[@]}"
 fi
