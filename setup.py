@@ -19,6 +19,7 @@ setup(
         "ckanext.chemnitz": [
             "config_declaration.yaml",
             "search/*.sql",
+            "dcat/standards/**/*",
             "templates/**/*",
             "assets/**/*",
             "public/**/*",
@@ -30,6 +31,10 @@ setup(
         "ckan.plugins": [
             "chemnitz = ckanext.chemnitz.plugin:ChemnitzPlugin",
             "chemnitz_search = ckanext.chemnitz.search.plugin:ChemnitzSearchPlugin",
+        ],
+        "ckan.rdf.profiles": [
+            "dcat_ap_de = ckanext.chemnitz.dcat.profile:DCATAPDEProfile",
+            "dcat_ap_de_2 = ckanext.chemnitz.dcat.profile:DCATAPDE2Profile",
         ],
     },
 )

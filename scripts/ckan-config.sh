@@ -29,21 +29,35 @@ portal_settings() {
         "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/0"
         "ckan.storage_path=$5"
         "ckan.auth.create_user_via_web=false"
-        "scheming.dataset_schemas=ckanext.scheming:ckan_dataset.yaml"
+        "${dcat_settings[@]}"
         "solr_url="
         "debug=false"
     )
 }
 
+mkdir -p "$VAR"
+# DCAT-AP.de: the dataset schema, the RDF profile, the dcat-ap.de licences as CKAN's licence list.
+"$CKAN_VENV/bin/python" -c 'import json, sys
+from ckanext.chemnitz.dcat.vocabularies import license_register
+json.dump(license_register(), sys.stdout, ensure_ascii=False, indent=1)' >"$VAR/licenses.json"
+dcat_settings=(
+    "scheming.dataset_schemas=file://$ROOT/schemas/dataset.yaml"
+    "scheming.presets=ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml"
+    "licenses_group_url=file://$VAR/licenses.json"
+    "ckanext.dcat.rdf.profiles=dcat_ap_de"
+    "ckanext.dcat.enable_content_negotiation=true"
+    "ckanext.dcat.resource.inherit.license=true"
+)
+
 case "$mode" in
 demo)
     ini="$VAR/ckan.ini"
-    plugins="chemnitz_search chemnitz datastore scheming_datasets dcat activity"
+    plugins="chemnitz_search chemnitz datastore scheming_datasets dcat structured_data activity"
     portal_settings ckan_default datastore_default "$CKAN_PORT" chemnitz "$VAR/storage"
     ;;
 e2e)
     ini="$VAR/e2e.ini"
-    plugins="chemnitz_search chemnitz datastore scheming_datasets dcat activity"
+    plugins="chemnitz_search chemnitz datastore scheming_datasets dcat structured_data activity"
     portal_settings ckan_e2e datastore_e2e "${E2E_PORT:-5055}" chemnitz-e2e "$VAR/e2e-storage"
     ;;
 test)
@@ -79,6 +93,7 @@ test)
         "ckan.activity_streams_email_notifications=true"
         "smtp.test_server=localhost:6675"
         "smtp.mail_from=info@test.ckan.net"
+        "${dcat_settings[@]}"
     )
     ;;
 *) die "unknown mode '$mode'" "use demo or test" ;;

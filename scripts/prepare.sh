@@ -11,8 +11,12 @@ ensure_postgres
 ensure_redis
 
 ensure_venv "$CKAN_VENV" "$ROOT/requirements/ckan.txt"
-if ! "$CKAN_VENV/bin/python" -c "import ckanext.chemnitz" 2>/dev/null; then
+# (Re)install the extension when it is missing or setup.py (entry points) changed.
+setup_stamp="$CKAN_VENV/.chemnitz-setup-$(sha256sum "$ROOT/setup.py" | cut -c1-16)"
+if [ ! -f "$setup_stamp" ] || ! "$CKAN_VENV/bin/python" -c "import ckanext.chemnitz" 2>/dev/null; then
     "$CKAN_VENV/bin/pip" install -q --no-deps -e "$ROOT"
+    rm -f "$CKAN_VENV"/.chemnitz-setup-*
+    touch "$setup_stamp"
 fi
 ensure_venv "$AIRFLOW_VENV" "$ROOT/requirements/airflow.txt"
 "$ROOT/replica/install.sh"

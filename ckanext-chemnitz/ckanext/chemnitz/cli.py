@@ -48,3 +48,35 @@ def sync(declarations: Path | None, members: tuple[str, ...]) -> None:
         f"Organizations: {len(result.created)} created, {len(result.updated)} updated, "
         f"{len(result.unchanged)} unchanged."
     )
+
+
+@chemnitz.command("validate")
+@click.option("--url", help="Catalogue to check; default: this portal's /catalog.ttl (every page).")
+@click.option(
+    "--profile",
+    "profiles",
+    type=click.Choice(["3.0", "2.0"]),
+    multiple=True,
+    help="DCAT-AP.de profile(s) to check against (default: both).",
+)
+@click.option("--verbose", is_flag=True, help="List warnings and infos too, not only violations.")
+def validate(url: str | None, profiles: tuple[str, ...], verbose: bool) -> None:
+    """Validate the DCAT catalogue, page by page, against the official DCAT-AP.de shapes."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.chemnitz.dcat import catalog, shacl
+
+    start = url or tk.config["ckan.site_url"].rstrip("/") + "/catalog.ttl"
+    graphs = list(catalog.pages(start))
+    failed = False
+    for profile in profiles or ("3.0", "2.0"):
+        report = shacl.Report(profile)
+        for graph in graphs:
+            report.findings += shacl.validate(graph, profile).findings
+        click.echo(f"{report.summary()} ({len(graphs)} pages from {start})")
+        for finding in report.findings:
+            if verbose or finding.severity == "Violation":
+                click.echo(f"  {finding.severity}: {finding.focus} {finding.path}: {finding.message}")
+        failed = failed or not report.conforms
+    if failed:
+        raise click.exceptions.Exit(1)

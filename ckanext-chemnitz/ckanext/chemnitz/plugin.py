@@ -1,17 +1,30 @@
 """Plugin classes of ckanext-chemnitz.
 
 The classes only wire CKAN interfaces to the focused modules of the extension; the logic lives
-in those modules (``cli``, ``organizations`` …). The search backend has its own plugin,
+in those modules (``cli``, ``organizations``, ``dcat`` …). The search backend has its own plugin,
 ``chemnitz_search``, in ``search/plugin.py``.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+
+from ckanext.chemnitz.dcat import helpers, validators
 
 
 @tk.blanket.config_declarations
 @tk.blanket.cli
 class ChemnitzPlugin(p.SingletonPlugin):
-    """The portal itself: the city's departments, command-line tools and (later) theme."""
+    """The portal itself: DCAT-AP.de metadata, the city's departments, command-line tools."""
+
+    p.implements(p.IValidators)
+    p.implements(p.ITemplateHelpers)
+
+    def get_validators(self) -> dict[str, Any]:
+        return validators.validators()
+
+    def get_helpers(self) -> dict[str, Any]:
+        return helpers.helpers()

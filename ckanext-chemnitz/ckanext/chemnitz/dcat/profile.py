@@ -1,0 +1,296 @@
+"""The ``dcat_ap_de`` RDF profile: DCAT-AP.de 3.0 on top of ckanext-dcat's ``euro_dcat_ap_3``.
+
+ckanext-dcat writes the EU DCAT-AP 3 properties of the scheming fields. This profile adds the
+German properties (dcatde:…), the catalogue's publisher, the HVD category, and turns the values
+the DCAT-AP.de shapes want as IRIs into IRIs (file types, IANA media types, SPDX algorithms,
+languages, geometry nodes). The 2.0-only properties are still written, so 2.0 harvesters find
+them; under 3.0 they only raise deprecation warnings. ``parse_dataset`` reads all of it back.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckanext.dcat.profiles import ADMS, DCAT, DCT, FOAF, LOCN, RDF, SPDX
+from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
+from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib.namespace import XSD
+
+from ckanext.chemnitz.dcat import vocabularies
+
+DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+GSP = Namespace("http://www.opengis.net/ont/geosparql#")
+FILE_TYPE = Namespace(vocabularies.EU + "file-type/")
+IANA = "https://www.iana.org/assignments/media-types/"
+SHA256 = URIRef("http://spdx.org/rdf/terms#checksumAlgorithm_sha256")  # 3.0 deprecates the dcat-ap.de list
+SHA256_DE2 = URIRef("http://dcat-ap.de/def/hashAlgorithms/sha/256")  # what the 2.0 shapes require
+ADMS_STATUS = {  # EU distribution status (3.0) -> ADMS status (what the 2.0 shapes require)
+    "COMPLETED": "Completed",
+    "DEVELOP": "UnderDevelopment",
+    "DEPRECATED": "Deprecated",
+    "WITHDRAWN": "Withdrawn",
+}
+POLITICAL_GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/"
+# CKAN format labels that differ from the EU file-type code.
+FORMAT_CODES = {"XLS": "XLS", "XLSX": "XLSX", "GEOJSON": "GEOJSON", "WFS": "WFS_SRVC", "WMS": "WMS_SRVC", "ZIP": "ZIP"}
+
+
+def _list(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        try:
+            loaded = json.loads(value)
+        except ValueError:
+            return [value]
+        return [str(v) for v in loaded] if isinstance(loaded, list) else [value]
+    return [str(v) for v in value]
+
+
+class DCATAPDEProfile(EuropeanDCATAP3Profile):
+    """DCAT-AP.de 3.0 (readable as 2.0) for the scheming schema ``schemas/dataset.yaml``."""
+
+    # ---------------------------------------------------------------- serialise
+    def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        super().graph_from_dataset(dataset_dict, dataset_ref)
+        g = self.g
+        g.bind("dcatde", DCATDE)
+        g.bind("dcatap", DCATAP)
+
+        contributor = dataset_dict.get("contributor_id") or tk.config.get("ckanext.chemnitz.dcat.contributor_id")
+        if contributor:
+            g.add((dataset_ref, DCATDE.contributorID, URIRef(contributor)))
+        level = dataset_dict.get("political_geocoding_level_uri")
+        if level:
+            g.add((dataset_ref, DCATDE.politicalGeocodingLevelURI, URIRef(level)))
+        for area in dataset_dict.get("spatial_coverage") or []:
+            uri = area.get("uri") or ""
+            if uri.startswith(POLITICAL_GEOCODING):
+                g.add((dataset_ref, DCATDE.politicalGeocodingURI, URIRef(uri)))  # 2.0; deprecated in 3.0
+        self._geometry_nodes(dataset_ref)
+        if dataset_dict.get("legal_basis"):
+            g.add((dataset_ref, DCATDE.legalBasis, Literal(dataset_dict["legal_basis"])))
+        if dataset_dict.get("quality_process_uri"):
+            g.add((dataset_ref, DCATDE.qualityProcessURI, URIRef(dataset_dict["quality_process_uri"])))
+        for key, predicate in (("maintainer", DCATDE.maintainer), ("originator", DCATDE.originator)):
+            if dataset_dict.get(key):
+                agent = BNode()
+                g.add((agent, RDF.type, FOAF.Organization))
+                g.add((agent, FOAF.name, Literal(dataset_dict[key])))
+                if key == "maintainer" and dataset_dict.get("maintainer_email"):
+                    g.add((agent, FOAF.mbox, URIRef(self._add_mailto(dataset_dict["maintainer_email"]))))
+                g.add((dataset_ref, predicate, agent))
+        hvd = _list(dataset_dict.get("hvd_category"))
+        for category in hvd:
+            g.add((dataset_ref, DCATAP.hvdCategory, URIRef(category)))
+        legislation = set(_list(dataset_dict.get("applicable_legislation")))
+        if hvd:
+            legislation.add(vocabularies.HVD_LEGISLATION)
+        g.remove((dataset_ref, DCATAP.applicableLegislation, None))
+        for eli in sorted(legislation):
+            g.add((dataset_ref, DCATAP.applicableLegislation, URIRef(eli)))
+        self._language_iris(dataset_ref)
+
+        attribution = dataset_dict.get("license_attribution_by_text")
+        for resource in dataset_dict.get("resources", []):
+            distribution = self._distribution_ref(dataset_ref, resource)
+            if distribution is None:
+                continue
+            if attribution:
+                g.add((distribution, DCATDE.licenseAttributionByText, Literal(attribution)))
+            self._file_type(distribution, resource)
+            self._checksum_algorithm(distribution)
+            if hvd:
+                for eli in sorted(legislation):
+                    g.add((distribution, DCATAP.applicableLegislation, URIRef(eli)))
+
+    def _distribution_ref(self, dataset_ref: URIRef, resource: dict[str, Any]) -> URIRef | None:
+        for distribution in self.g.objects(dataset_ref, DCAT.distribution):
+            if str(distribution).endswith("/resource/" + resource.get("id", "")):
+                return distribution
+        return None
+
+    def _geometry_nodes(self, dataset_ref: URIRef) -> None:
+        """locn:geometry as a locn:Geometry node (the EU 3.0 shapes refuse a bare literal)."""
+        g = self.g
+        for location in list(g.objects(dataset_ref, DCT.spatial)):
+            literals = [o for o in g.objects(location, LOCN.geometry) if isinstance(o, Literal)]
+            if not literals:
+                continue
+            node = BNode()
+            g.add((node, RDF.type, LOCN.Geometry))
+            for literal in literals:
+                g.remove((location, LOCN.geometry, literal))
+                predicate = GSP.asWKT if literal.datatype == GSP.wktLiteral else GSP.asGeoJSON
+                g.add((node, predicate, literal))
+            g.add((location, LOCN.geometry, node))
+
+    def _language_iris(self, subject: URIRef) -> None:
+        g = self.g
+        for language in list(g.objects(subject, DCT.language)):
+            if isinstance(language, URIRef):
+                g.add((language, RDF.type, DCT.LinguisticSystem))
+
+    def _file_type(self, distribution: URIRef, resource: dict[str, Any]) -> None:
+        """dct:format as an EU file-type IRI, dcat:mediaType as an IANA IRI."""
+        g = self.g
+        code = str(resource.get("format") or "").strip().upper().replace(" ", "_")
+        code = FORMAT_CODES.get(code, code)
+        if code and vocabularies.is_concept("file_type", str(FILE_TYPE[code])):
+            g.remove((distribution, DCT["format"], None))
+            g.add((distribution, DCT["format"], FILE_TYPE[code]))
+            g.add((FILE_TYPE[code], RDF.type, DCT.MediaTypeOrExtent))
+        for media_type in list(g.objects(distribution, DCAT.mediaType)):
+            text = str(media_type)
+            if isinstance(media_type, Literal) or not text.startswith(IANA):
+                g.remove((distribution, DCAT.mediaType, media_type))
+                if "/" in text and not text.startswith("http"):
+                    iri = URIRef(IANA + text.split(";")[0].strip())
+                    g.add((distribution, DCAT.mediaType, iri))
+                    g.add((iri, RDF.type, DCT.MediaType))
+
+    def _checksum_algorithm(self, distribution: URIRef) -> None:
+        """The portal's checksums are SHA-256 (the pipelines and CKAN uploads write hex digests)."""
+        g = self.g
+        for checksum in g.objects(distribution, SPDX.checksum):
+            if (checksum, SPDX.algorithm, None) not in g:
+                g.add((checksum, SPDX.algorithm, SHA256))
+                g.add((SHA256, RDF.type, SPDX.ChecksumAlgorithm))
+
+    def graph_from_catalog(self, catalog_dict: dict[str, Any], catalog_ref: URIRef) -> None:
+        super().graph_from_catalog(catalog_dict, catalog_ref)
+        g = self.g
+        g.bind("dcatde", DCATDE)
+        if not g.value(catalog_ref, DCT.description):
+            g.add((catalog_ref, DCT.description, Literal(tk.config.get("ckanext.chemnitz.dcat.catalog_description"))))
+        publisher = URIRef(tk.config.get("ckanext.chemnitz.dcat.catalog_publisher_uri"))
+        g.add((publisher, RDF.type, FOAF.Agent))
+        g.add((publisher, FOAF.name, Literal(tk.config.get("ckanext.chemnitz.dcat.catalog_publisher_name"))))
+        g.add((catalog_ref, DCT.publisher, publisher))
+        self._language_iris(catalog_ref)
+        language = tk.config.get("ckan.locale_default", "de")
+        g.remove((catalog_ref, DCT.language, Literal(language)))
+        if language == "de":
+            g.add((catalog_ref, DCT.language, URIRef(vocabularies.EU + "language/DEU")))
+        g.add((catalog_ref, DCAT.themeTaxonomy, URIRef(vocabularies.VOCABULARY["theme"].scheme)))
+        spatial = URIRef(POLITICAL_GEOCODING + "regionalKey/145110000000")
+        g.add((catalog_ref, DCT.spatial, spatial))
+        g.add((spatial, RDF.type, DCT.Location))
+
+    # -------------------------------------------------------------------- parse
+    def parse_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> dict[str, Any]:
+        self._geometry_literals(dataset_ref)
+        dataset_dict = super().parse_dataset(dataset_dict, dataset_ref)
+        value = self._object_value(dataset_ref, DCATDE.contributorID)
+        if value:
+            dataset_dict["contributor_id"] = value
+        value = self._object_value(dataset_ref, DCATDE.politicalGeocodingLevelURI)
+        if value:
+            dataset_dict["political_geocoding_level_uri"] = value
+        value = self._object_value(dataset_ref, DCATDE.legalBasis)
+        if value:
+            dataset_dict["legal_basis"] = value
+        value = self._object_value(dataset_ref, DCATDE.qualityProcessURI)
+        if value:
+            dataset_dict["quality_process_uri"] = value
+        for key, predicate in (("maintainer", DCATDE.maintainer), ("originator", DCATDE.originator)):
+            agent = self._object(dataset_ref, predicate)
+            if agent is not None:
+                dataset_dict[key] = self._object_value(agent, FOAF.name)
+                mail = self._object_value(agent, FOAF.mbox)
+                if key == "maintainer" and mail:
+                    dataset_dict["maintainer_email"] = self._without_mailto(mail)
+        hvd = sorted(str(o) for o in self.g.objects(dataset_ref, DCATAP.hvdCategory))
+        if hvd:
+            dataset_dict["hvd_category"] = hvd
+        legislation = sorted(
+            str(o)
+            for o in self.g.objects(dataset_ref, DCATAP.applicableLegislation)
+            if not hvd or str(o) != vocabularies.HVD_LEGISLATION
+        )
+        dataset_dict["applicable_legislation"] = legislation
+        if not legislation:
+            del dataset_dict["applicable_legislation"]
+        for field in (self._dataset_schema or {}).get("dataset_fields", []):
+            value = dataset_dict.get(field["field_name"])
+            if field.get("multiple") and isinstance(value, str):
+                dataset_dict[field["field_name"]] = _list(value)
+        for extra in list(dataset_dict.get("extras", [])):
+            if extra["key"] in ("contributor_id", "hvd_category", "applicable_legislation"):
+                dataset_dict["extras"].remove(extra)
+        self._parse_distributions(dataset_dict, dataset_ref)
+        self._parse_geometries(dataset_dict, dataset_ref)
+        return dataset_dict
+
+    def _parse_geometries(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """ckanext-dcat reads only uri, text and geometry of a location: add bbox and centroid."""
+        spatial = self._spatial(dataset_ref, DCT.spatial)
+        areas = dataset_dict.get("spatial_coverage") or []
+        if not areas:
+            return
+        for key in ("geom", "bbox", "centroid"):
+            if spatial.get(key) and not areas[0].get(key):
+                areas[0][key] = json.dumps(json.loads(spatial[key]), separators=(",", ":"))
+
+    def _geometry_literals(self, dataset_ref: URIRef) -> None:
+        """Undo ``_geometry_nodes`` so ckanext-dcat's parser finds the GeoJSON literal again."""
+        g = self.g
+        for location in list(g.objects(dataset_ref, DCT.spatial)):
+            for node in list(g.objects(location, LOCN.geometry)):
+                if isinstance(node, Literal):
+                    continue
+                for predicate in (GSP.asGeoJSON, GSP.asWKT):
+                    for literal in g.objects(node, predicate):
+                        g.add((location, LOCN.geometry, literal))
+                g.remove((location, LOCN.geometry, node))
+
+    def _parse_distributions(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        attribution = None
+        by_uri = {str(d): d for d in self.g.objects(dataset_ref, DCAT.distribution)}
+        for resource in dataset_dict.get("resources", []):
+            distribution = by_uri.get(resource.get("uri", ""))
+            if distribution is None:
+                continue
+            attribution = attribution or self._object_value(distribution, DCATDE.licenseAttributionByText)
+            file_type = self._object(distribution, DCT["format"])
+            if isinstance(file_type, URIRef) and str(file_type).startswith(str(FILE_TYPE)):
+                code = str(file_type).rsplit("/", 1)[-1]
+                resource["format"] = {v: k for k, v in FORMAT_CODES.items()}.get(code, code).replace(
+                    "GEOJSON", "GeoJSON"
+                )
+            media_type = self._object(distribution, DCAT.mediaType)
+            if media_type is not None and str(media_type).startswith(IANA):
+                resource["mimetype"] = str(media_type)[len(IANA) :]
+            if resource.get("hash_algorithm") == str(SHA256):
+                del resource["hash_algorithm"]
+        if attribution:
+            dataset_dict["license_attribution_by_text"] = attribution
+
+
+class DCATAPDE2Profile(DCATAPDEProfile):
+    """DCAT-AP.de 2.0 flavour for harvesters that still validate against 2.0 (``?profiles=dcat_ap_de_2``).
+
+    The two versions disagree on two points, so one document cannot satisfy both: 2.0 wants
+    ``dcat:byteSize`` as ``xsd:decimal`` (3.0: ``xsd:nonNegativeInteger``) and ``adms:status`` from
+    the ADMS list (3.0: the EU distribution-status table), and checksum algorithms from the
+    dcat-ap.de list (3.0: SPDX).
+    """
+
+    def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        super().graph_from_dataset(dataset_dict, dataset_ref)
+        g = self.g
+        for distribution, _, size in list(g.triples((None, DCAT.byteSize, None))):
+            g.remove((distribution, DCAT.byteSize, size))
+            g.add((distribution, DCAT.byteSize, Literal(Decimal(str(size)), datatype=XSD.decimal)))
+        for distribution, _, status in list(g.triples((None, ADMS.status, None))):
+            code = str(status).rsplit("/", 1)[-1]
+            g.remove((distribution, ADMS.status, status))
+            if code in ADMS_STATUS:
+                g.add((distribution, ADMS.status, URIRef("http://purl.org/adms/status/" + ADMS_STATUS[code])))
+        for checksum in list(g.subjects(SPDX.algorithm, SHA256)):
+            g.remove((checksum, SPDX.algorithm, SHA256))
+            g.add((checksum, SPDX.algorithm, SHA256_DE2))

@@ -1,0 +1,208 @@
+"""Validators of the DCAT-AP.de dataset schema (``schemas/dataset.yaml``).
+
+Each error names what is wrong with the value of its own field, so the form shows it beside the
+field and the API returns it under the field's key; a dataset with any error is not saved.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckanext.scheming.validation import scheming_validator
+
+from ckanext.chemnitz.dcat import vocabularies
+
+_ = tk._
+Invalid = tk.Invalid
+missing = tk.missing
+
+# Free State of Saxony, WGS 84 (lon/lat), rounded outwards: a bounding box must lie inside it.
+SAXONY = (11.87, 50.17, 15.04, 51.69)
+CONTRIBUTOR_SETTING = "ckanext.chemnitz.dcat.contributor_id"
+
+
+def _values(value: Any) -> list[str]:
+    if value in (None, "", missing):
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return [str(v) for v in json.loads(text)]
+            except ValueError:
+                pass
+        return [part.strip() for part in text.split(",") if part.strip()] if "," in text else [text]
+    return [str(v) for v in value]
+
+
+@scheming_validator
+def chemnitz_vocabulary(field: dict[str, Any], schema: dict[str, Any]):
+    """Accept only URIs of the field's ``vocabulary`` (one value, or a list for multi-valued fields)."""
+    name = field["vocabulary"]
+    multiple = field.get("multiple", False)
+
+    def validator(value: Any) -> Any:
+        values = _values(value)
+        if not values:
+            return [] if multiple else value
+        for uri in values:
+            if not vocabularies.is_concept(name, uri):
+                raise Invalid(
+                    _("{value} is not a concept of the vocabulary {vocabulary}").format(
+                        value=uri, vocabulary=vocabularies.VOCABULARY[name].scheme
+                    )
+                )
+        if not multiple and len(values) > 1:
+            raise Invalid(_("Only one value is allowed"))
+        return values if multiple else values[0]
+
+    return validator
+
+
+def chemnitz_contributor_id(value: Any) -> Any:
+    """dcatde:contributorID: an IRI of the contributors list; empty means the portal's setting."""
+    if value in (None, "", missing):
+        value = tk.config.get(CONTRIBUTOR_SETTING) or ""
+        if not value:
+            return ""
+    if not vocabularies.is_concept("contributor", str(value)):
+        raise Invalid(
+            _("{value} is not in the DCAT-AP.de contributors list (http://dcat-ap.de/def/contributors)").format(
+                value=value
+            )
+        )
+    return str(value)
+
+
+def _geometry(value: Any) -> dict[str, Any]:
+    try:
+        geometry = json.loads(value) if isinstance(value, str) else value
+    except ValueError as error:
+        raise Invalid(_("Not valid GeoJSON: {error}").format(error=error)) from None
+    if not isinstance(geometry, dict) or geometry.get("type") not in _GEOMETRY_TYPES:
+        raise Invalid(_("Not valid GeoJSON: expected a geometry object with a type such as Polygon"))
+    coordinates = geometry.get("coordinates")
+    if not isinstance(coordinates, list) or not coordinates:
+        raise Invalid(_("Not valid GeoJSON: the geometry has no coordinates"))
+    return geometry
+
+
+_GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
+
+
+def _positions(coordinates: Any) -> list[tuple[float, float]]:
+    if coordinates and isinstance(coordinates[0], (int, float)):
+        if len(coordinates) < 2:
+            raise Invalid(_("Not valid GeoJSON: a position needs longitude and latitude"))
+        return [(float(coordinates[0]), float(coordinates[1]))]
+    return [position for item in coordinates for position in _positions(item)]
+
+
+def _inside_saxony(positions: list[tuple[float, float]]) -> None:
+    west, south, east, north = SAXONY
+    for lon, lat in positions:
+        if not (west <= lon <= east and south <= lat <= north):
+            raise Invalid(
+                _("The coordinates ({lon}, {lat}) lie outside Saxony (WGS 84 longitude/latitude expected)").format(
+                    lon=lon, lat=lat
+                )
+            )
+
+
+def chemnitz_geojson(value: Any) -> Any:
+    """A GeoJSON geometry in WGS 84 within Saxony, stored as compact JSON text."""
+    if value in (None, "", missing):
+        return value
+    geometry = _geometry(value)
+    try:
+        positions = _positions(geometry["coordinates"])
+    except (TypeError, ValueError):
+        raise Invalid(_("Not valid GeoJSON: coordinates must be numbers")) from None
+    _inside_saxony(positions)
+    return json.dumps(geometry, separators=(",", ":"))
+
+
+_NUMBER = r"\s*(-?\d+(?:\.\d+)?)\s*"
+_BBOX = re.compile(f"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$")
+
+
+def chemnitz_bbox(value: Any) -> Any:
+    """A bounding box as ``west,south,east,north`` or a GeoJSON polygon, inside Saxony.
+
+    Stored as a GeoJSON polygon, which ckanext-dcat serialises as ``dcat:bbox``.
+    """
+    if value in (None, "", missing):
+        return value
+    match = _BBOX.match(value) if isinstance(value, str) else None
+    if match:
+        west, south, east, north = (float(n) for n in match.groups())
+        if west >= east or south >= north:
+            raise Invalid(
+                _("The bounding box must be given as west,south,east,north with west < east and south < north")
+            )
+        ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+        value = {"type": "Polygon", "coordinates": [ring]}
+    geometry = json.loads(chemnitz_geojson(value))
+    if geometry["type"] != "Polygon":
+        raise Invalid(_("The bounding box must be west,south,east,north or a GeoJSON Polygon"))
+    return json.dumps(geometry, separators=(",", ":"))
+
+
+def chemnitz_not_empty_list(value: Any) -> Any:
+    """A mandatory multi-valued field (e.g. themes) must hold at least one value."""
+    if not _values(value):
+        raise Invalid(_("Missing value"))
+    return value
+
+
+def chemnitz_attribution(value: Any) -> Any:
+    """The attribution text users must give; empty means the portal's default ("Stadt Chemnitz")."""
+    if value in (None, "", missing):
+        return tk.config.get("ckanext.chemnitz.dcat.attribution")
+    return value
+
+
+def chemnitz_license(value: Any) -> Any:
+    """``license_id`` must be a licence of the portal's register (the dcat-ap.de licences)."""
+    from ckan.model import Package
+
+    if value not in Package.get_license_register():
+        raise Invalid(_("{value} is not a licence of the DCAT-AP.de licence list").format(value=value))
+    return value
+
+
+def chemnitz_political_geocoding(value: Any) -> Any:
+    """A political-geocoding URI of dcat-ap.de (e.g. the regional key of Chemnitz)."""
+    if value in (None, "", missing):
+        return value
+    if not any(
+        vocabularies.is_concept(name, str(value)) for name in ("political_geocoding", "political_geocoding_district")
+    ):
+        raise Invalid(
+            _("{value} is not a political-geocoding URI of dcat-ap.de (regional or district key)").format(value=value)
+        )
+    return value
+
+
+def chemnitz_publisher_required(key: Any, data: dict, errors: dict, context: dict) -> None:
+    """Refuse a dataset without a publisher name (dct:publisher is mandatory in DCAT-AP.de 3.0)."""
+    names = [v for k, v in data.items() if len(k) == 3 and k[0] == "publisher" and k[2] == "name" and v]
+    if not names and not errors.get(("publisher", 0, "name")):
+        errors[("publisher",)] = [*errors.get(("publisher",), []), _("Missing value")]
+
+
+def validators() -> dict[str, Any]:
+    return {
+        "chemnitz_attribution": chemnitz_attribution,
+        "chemnitz_license": chemnitz_license,
+        "chemnitz_political_geocoding": chemnitz_political_geocoding,
+        "chemnitz_publisher_required": chemnitz_publisher_required,
+        "chemnitz_vocabulary": chemnitz_vocabulary,
+        "chemnitz_contributor_id": chemnitz_contributor_id,
+        "chemnitz_geojson": chemnitz_geojson,
+        "chemnitz_bbox": chemnitz_bbox,
+        "chemnitz_not_empty_list": chemnitz_not_empty_list,
+    }
