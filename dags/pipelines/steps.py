@@ -19,6 +19,7 @@ from pipelines.config import SourceConfig
 from pipelines.errors import SourceError
 from pipelines.extract import arcgis, tables, wfs
 from pipelines.publish import ckan as publisher
+from pipelines.publish import dcat
 from pipelines.transform import files, geometry
 from pipelines.transform.types import Rejections, normalise
 from pipelines.web import session
@@ -94,7 +95,8 @@ def publish(config: SourceConfig, transformed: dict[str, Any], ckan_url: str, to
     """Create or update the dataset, its files and its DataStore table; report what changed."""
     ckan = publisher.connect(ckan_url, token)
     summary = publisher.PublishSummary(dataset=config.dataset["name"])
-    desired = dict(config.dataset, owner_org=config.organization)
+    extent = dcat.metadata(config.dataset, config.schedule, transformed.get("bbox"), transformed.get("temporal"))
+    desired = dict(extent, owner_org=config.organization)
     dataset = publisher.ensure_dataset(ckan, desired, summary)
     resources = {}
     for item in transformed["outputs"]:

@@ -66,10 +66,12 @@ def validate(url: str | None, profiles: tuple[str, ...], verbose: bool) -> None:
 
     from ckanext.chemnitz.dcat import catalog, shacl
 
-    start = url or tk.config["ckan.site_url"].rstrip("/") + "/catalog.ttl"
-    graphs = list(catalog.pages(start))
+    base = url or tk.config["ckan.site_url"].rstrip("/") + "/catalog.ttl"
     failed = False
     for profile in profiles or ("3.0", "2.0"):
+        # 2.0 harvesters ask for the 2.0 flavour of the profile (see dcat/profile.py).
+        start = catalog.with_profile(base, "dcat_ap_de_2") if profile == "2.0" else base
+        graphs = list(catalog.pages(start))
         report = shacl.Report(profile)
         for graph in graphs:
             report.findings += shacl.validate(graph, profile).findings

@@ -72,7 +72,16 @@ def _same(key: str, dataset: dict[str, Any], wanted: Any) -> bool:
         return sorted(t["name"] for t in current or []) == sorted(t["name"] for t in wanted or [])
     if key == "extras":
         return {e["key"]: e["value"] for e in current or []} == {e["key"]: e["value"] for e in wanted or []}
-    return (current if current not in ("", None) else None) == (wanted if wanted not in ("", None) else None)
+    return _normal(current) == _normal(wanted)
+
+
+def _normal(value: Any) -> Any:
+    """Empty values (and empty sub-fields of repeating fields) compare equal to missing ones."""
+    if isinstance(value, dict):
+        value = {k: _normal(v) for k, v in value.items() if _normal(v) is not None}
+    elif isinstance(value, list):
+        value = [_normal(v) for v in value]
+    return value if value not in ("", None, [], {}) else None
 
 
 def ensure_resource(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 
@@ -25,3 +26,10 @@ def pages(url: str, timeout: float = 60) -> Iterator[rdflib.Graph]:
         yield graph
         following = [str(o) for o in graph.objects(None, HYDRA.next)]
         next_url = following[0] if following else None
+
+
+def with_profile(url: str, profile: str) -> str:
+    """``url`` asking ckanext-dcat for another RDF profile (its ``profiles`` parameter)."""
+    parts = urllib.parse.urlsplit(url)
+    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query) if k != "profiles"] + [("profiles", profile)]
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))

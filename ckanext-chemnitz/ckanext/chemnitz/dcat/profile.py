@@ -115,8 +115,25 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         return None
 
     def _geometry_nodes(self, dataset_ref: URIRef) -> None:
-        """locn:geometry as a locn:Geometry node (the EU 3.0 shapes refuse a bare literal)."""
+        """Give each dataset its own location node for its geometry and bounding box.
+
+        A political-geocoding IRI such as Chemnitz's regional key is shared by many datasets;
+        geometries attached to it would add up in a catalogue (``dcat:bbox`` at most once). The
+        IRI stays a ``dct:spatial`` value, the geometries move to a blank ``dct:Location``, and
+        ``locn:geometry`` becomes a ``locn:Geometry`` node (the EU 3.0 shapes refuse a literal).
+        """
         g = self.g
+        for location in list(g.objects(dataset_ref, DCT.spatial)):
+            if not isinstance(location, URIRef):
+                continue
+            own = BNode()
+            for predicate in (LOCN.geometry, DCAT.bbox, DCAT.centroid):
+                for value in list(g.objects(location, predicate)):
+                    g.remove((location, predicate, value))
+                    g.add((own, predicate, value))
+            if (own, None, None) in g:
+                g.add((own, RDF.type, DCT.Location))
+                g.add((dataset_ref, DCT.spatial, own))
         for location in list(g.objects(dataset_ref, DCT.spatial)):
             literals = [o for o in g.objects(location, LOCN.geometry) if isinstance(o, Literal)]
             if not literals:
