@@ -18,9 +18,24 @@ Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[Handler], str]]:
-    """Start a throw-away HTTP server on loopback whose GET requests ``handler`` answers."""
+def _servers() -> Iterator[Callable[[type[http.server.BaseHTTPRequestHandler]], str]]:
+    """Start throw-away HTTP servers on loopback with a handler class; shut down after the test."""
     servers: list[http.server.ThreadingHTTPServer] = []
+
+    def launch(handler_class: type[http.server.BaseHTTPRequestHandler]) -> str:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield launch
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture
+def serve(_servers) -> Callable[[Handler], str]:
+    """Start a throw-away HTTP server on loopback whose GET requests ``handler`` answers."""
 
     def start(handler: Handler) -> str:
         class Requests(http.server.BaseHTTPRequestHandler):
@@ -30,31 +45,15 @@ def serve() -> Iterator[Callable[[Handler], str]]:
             def log_message(self, *args: object) -> None:
                 return None
 
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Requests)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+        return _servers(Requests)
 
-    yield start
-    for server in servers:
-        server.shutdown()
+    return start
 
 
 @pytest.fixture
-def file_server(tmp_path: Path) -> Iterator[Callable[[Path], str]]:
+def file_server(_servers) -> Callable[[Path], str]:
     """Serve the files of a folder (byte for byte) and return the base URL."""
-    servers: list[http.server.ThreadingHTTPServer] = []
-
-    def start(folder: Path) -> str:
-        handler = functools.partial(_QuietFiles, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
+    return lambda folder: _servers(functools.partial(_QuietFiles, directory=str(folder)))
 
 
 class _QuietFiles(http.server.SimpleHTTPRequestHandler):

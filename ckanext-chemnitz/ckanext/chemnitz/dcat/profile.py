@@ -202,18 +202,15 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
     def parse_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> dict[str, Any]:
         self._geometry_literals(dataset_ref)
         dataset_dict = super().parse_dataset(dataset_dict, dataset_ref)
-        value = self._object_value(dataset_ref, DCATDE.contributorID)
-        if value:
-            dataset_dict["contributor_id"] = value
-        value = self._object_value(dataset_ref, DCATDE.politicalGeocodingLevelURI)
-        if value:
-            dataset_dict["political_geocoding_level_uri"] = value
-        value = self._object_value(dataset_ref, DCATDE.legalBasis)
-        if value:
-            dataset_dict["legal_basis"] = value
-        value = self._object_value(dataset_ref, DCATDE.qualityProcessURI)
-        if value:
-            dataset_dict["quality_process_uri"] = value
+        for key, predicate in (
+            ("contributor_id", DCATDE.contributorID),
+            ("political_geocoding_level_uri", DCATDE.politicalGeocodingLevelURI),
+            ("legal_basis", DCATDE.legalBasis),
+            ("quality_process_uri", DCATDE.qualityProcessURI),
+        ):
+            value = self._object_value(dataset_ref, predicate)
+            if value:
+                dataset_dict[key] = value
         for key, predicate in (("maintainer", DCATDE.maintainer), ("originator", DCATDE.originator)):
             agent = self._object(dataset_ref, predicate)
             if agent is not None:
