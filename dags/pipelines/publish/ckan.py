@@ -76,11 +76,17 @@ def _same(key: str, dataset: dict[str, Any], wanted: Any) -> bool:
 
 
 def _normal(value: Any) -> Any:
-    """Empty values (and empty sub-fields of repeating fields) compare equal to missing ones."""
+    """Empty values (and empty sub-fields of repeating fields) compare equal to missing ones.
+
+    Lists of plain values (themes, languages …) are sets: ckanext-scheming stores multiple-choice
+    values in the order of the field's choices, not in the order they were sent.
+    """
     if isinstance(value, dict):
         value = {k: _normal(v) for k, v in value.items() if _normal(v) is not None}
     elif isinstance(value, list):
         value = [_normal(v) for v in value]
+        if all(isinstance(v, str) for v in value):
+            value = sorted(value)
     return value if value not in ("", None, [], {}) else None
 
 
