@@ -25,11 +25,8 @@ PY
         setsid "$airflow" "$component" >"$AIRFLOW_HOME/logs/$component.log" 2>&1 &
         echo $! >"$RUN/airflow-$component.pid"
     done
-    for _ in $(seq 1 120); do
-        curl -fsS "http://127.0.0.1:$AIRFLOW_PORT/api/v2/monitor/health" >/dev/null 2>&1 && return 0
-        sleep 1
-    done
-    die "Airflow's API server did not answer within 120 s (logs: $AIRFLOW_HOME/logs)." "Read the logs and run make demo again."
+    wait_for_url "http://127.0.0.1:$AIRFLOW_PORT/api/v2/monitor/health" 120 "$(cat "$RUN/airflow-api-server.pid")" \
+        "Airflow's API server" "$AIRFLOW_HOME/logs/api-server.log"
 }
 
 # harvest: trigger every harvest DAG once and wait until all runs have finished.

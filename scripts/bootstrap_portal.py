@@ -37,11 +37,7 @@ def main(ini: str) -> None:
         _ensure_user(tk, context, ADMIN, os.environ["CKAN_ADMIN_PASSWORD"], sysadmin=True)
         _ensure_user(tk, context, PIPELINES, secrets.token_urlsafe(24), sysadmin=False)
         result = organizations.sync(organizations.load(organizations.declarations_file()), {PIPELINES: "editor"})
-        print(
-            f"Organizations: {len(result.created)} created, {len(result.updated)} updated, "
-            f"{len(result.unchanged)} unchanged.",
-            file=sys.stderr,
-        )
+        print(result, file=sys.stderr)
 
         token = os.environ.get("CKAN_API_TOKEN", "")
         owner = get_user_from_token(token) if token else None

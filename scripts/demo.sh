@@ -26,26 +26,12 @@ stop_started() {
     "$ROOT/scripts/stop.sh" --quiet
 }
 trap stop_started INT TERM EXIT
-CKAN_INI="$ini" "$CKAN_VENV/bin/gunicorn" --chdir "$ROOT/scripts" --workers 3 --timeout 120 \
-    --bind "127.0.0.1:$CKAN_PORT" --pid "$RUN/ckan.pid" --access-logfile "$VAR/ckan-access.log" \
-    --error-logfile "$VAR/ckan.log" wsgi:application >>"$VAR/ckan.log" 2>&1 &
-ckan_pid=$!
-for _ in $(seq 1 90); do
-    curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show" >/dev/null 2>&1 && break
-    kill -0 "$ckan_pid" 2>/dev/null || die "CKAN did not start (log: $VAR/ckan.log)." "Read the log, fix the cause and run make demo again."
-    sleep 1
-done
-curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show" >/dev/null \
-    || die "CKAN did not answer within 90 s (log: $VAR/ckan.log)." "Read the log, then run make demo again."
+start_ckan "$ini" "$CKAN_PORT" ckan 3
 
 say "Department-source replicas (ArcGIS :8081, WFS :8082, files :8083)"
 (cd "$ROOT" && exec "$AIRFLOW_VENV/bin/python" -m replica.run >"$VAR/replica.log" 2>&1) &
 echo $! >"$RUN/replica.pid"
-for _ in $(seq 1 60); do
-    curl -fsS "http://127.0.0.1:8083/" >/dev/null 2>&1 && break
-    kill -0 "$(cat "$RUN/replica.pid")" 2>/dev/null || die "The replicas did not start (log: $VAR/replica.log)." "Read the log and run make demo again."
-    sleep 1
-done
+wait_for_url "http://127.0.0.1:8083/" 60 "$(cat "$RUN/replica.pid")" "The replicas" "$VAR/replica.log"
 
 say "Airflow on http://127.0.0.1:${AIRFLOW_PORT:-8080} and a first harvest of every source"
 "$ROOT/scripts/airflow.sh" start
@@ -69,4 +55,4 @@ cat <<INFO
   Logs: $VAR/ckan.log. Stop with Ctrl-C or 'make stop'.
 
 INFO
-wait "$ckan_pid"
+wait "$(cat "$RUN/ckan.pid")"

@@ -17,15 +17,7 @@ start() {
     local ini="$VAR/e2e.ini" token
     token="$(CKAN_ADMIN_PASSWORD="$(env_secret CKAN_ADMIN_PASSWORD)" CKAN_API_TOKEN="" \
         "$CKAN_VENV/bin/python" "$ROOT/scripts/bootstrap_portal.py" "$ini" 2>/dev/null)"
-    CKAN_INI="$ini" "$CKAN_VENV/bin/gunicorn" --chdir "$ROOT/scripts" --workers 2 --timeout 120 \
-        --bind "127.0.0.1:$E2E_PORT" --pid "$RUN/e2e-ckan.pid" --error-logfile "$VAR/e2e-ckan.log" \
-        wsgi:application >>"$VAR/e2e-ckan.log" 2>&1 &
-    for _ in $(seq 1 90); do
-        curl -fsS "http://127.0.0.1:$E2E_PORT/api/3/action/status_show" >/dev/null 2>&1 && break
-        sleep 1
-    done
-    curl -fsS "http://127.0.0.1:$E2E_PORT/api/3/action/status_show" >/dev/null \
-        || die "The test portal did not start (log: $VAR/e2e-ckan.log)." "Read the log."
+    start_ckan "$ini" "$E2E_PORT" e2e-ckan 2
     printf 'CKAN_URL=http://127.0.0.1:%s\nCKAN_API_TOKEN=%s\n' "$E2E_PORT" "${token#CKAN_API_TOKEN=}" >"$VAR/e2e.env"
 }
 

@@ -131,6 +131,27 @@ require_port_free() {
     fi
 }
 
+# wait_for_url URL SECONDS PID WHAT LOG: wait until URL answers; fail early when PID has exited.
+wait_for_url() {
+    local url="$1" seconds="$2" pid="$3" what="$4" log="$5"
+    for _ in $(seq 1 "$seconds"); do
+        curl -fsS "$url" >/dev/null 2>&1 && return 0
+        kill -0 "$pid" 2>/dev/null || die "$what did not start (log: $log)." "Read the log, fix the cause and run the command again."
+        sleep 1
+    done
+    die "$what did not answer within $seconds s (log: $log)." "Read the log, then run the command again."
+}
+
+# start_ckan INI PORT NAME WORKERS: CKAN under gunicorn in the background (pid $RUN/NAME.pid,
+# logs $VAR/NAME.log and $VAR/NAME-access.log), returning once it answers.
+start_ckan() {
+    local ini="$1" port="$2" name="$3" workers="$4"
+    CKAN_INI="$ini" "$CKAN_VENV/bin/gunicorn" --chdir "$ROOT/scripts" --workers "$workers" --timeout 120 \
+        --bind "127.0.0.1:$port" --pid "$RUN/$name.pid" --access-logfile "$VAR/$name-access.log" \
+        --error-logfile "$VAR/$name.log" wsgi:application >>"$VAR/$name.log" 2>&1 &
+    wait_for_url "http://127.0.0.1:$port/api/3/action/status_show" 90 $! "CKAN ($name)" "$VAR/$name.log"
+}
+
 # --- PostgreSQL objects --------------------------------------------------------------------
 
 # psql_admin ARGS...: psql as the database superuser (peer authentication through the socket).

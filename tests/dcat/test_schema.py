@@ -86,3 +86,16 @@ def test_an_update_with_an_error_keeps_the_published_version(org):
             "package_update", **{**created, "title": "Neu", "theme": ["http://example.org/not-a-theme"]}
         )
     assert helpers.call_action("package_show", id=created["id"])["title"] == "Schulen in Chemnitz"
+
+
+def test_a_contributor_setting_outside_the_list_stops_the_start():
+    from ckan.exceptions import CkanConfigurationException
+
+    from ckanext.chemnitz.plugin import ChemnitzPlugin
+
+    setting = {"ckanext.chemnitz.dcat.contributor_id": "http://dcat-ap.de/def/contributors/chemnitz"}
+    with pytest.raises(CkanConfigurationException, match="contributors list"):
+        ChemnitzPlugin().configure(setting)
+    ChemnitzPlugin().configure(
+        {"ckanext.chemnitz.dcat.contributor_id": "http://dcat-ap.de/def/contributors/freistaatSachsen"}
+    )

@@ -39,7 +39,5 @@ def test_chemnitz_keys_are_in_the_political_geocoding_lists():
     assert vocabularies.is_concept(
         "political_geocoding", "http://dcat-ap.de/def/politicalGeocoding/regionalKey/145110000000"
     )
-    assert vocabularies.is_concept(
-        "political_geocoding_district", "http://dcat-ap.de/def/politicalGeocoding/districtKey/14511"
-    )
+    assert vocabularies.is_concept("political_geocoding", "http://dcat-ap.de/def/politicalGeocoding/districtKey/14511")
     assert vocabularies.label("frequency", vocabularies.EU + "frequency/DAILY") == "täglich"

@@ -44,10 +44,7 @@ def sync(declarations: Path | None, members: tuple[str, ...]) -> None:
     if any(":" not in member for member in members):
         raise click.BadParameter("expected USER:ROLE, e.g. pipelines:editor", param_hint="--member")
     result = organizations_module.sync(declared, dict(member.split(":", 1) for member in members))
-    click.echo(
-        f"Organizations: {len(result.created)} created, {len(result.updated)} updated, "
-        f"{len(result.unchanged)} unchanged."
-    )
+    click.echo(str(result))
 
 
 @chemnitz.command("validate")

@@ -25,6 +25,12 @@ class SyncResult:
     updated: list[str]
     unchanged: list[str]
 
+    def __str__(self) -> str:
+        return (
+            f"Organizations: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged."
+        )
+
 
 def declarations_file() -> Path:
     """``ckanext.chemnitz.organizations`` if set, else the repository's ``schemas/organizations.yaml``."""

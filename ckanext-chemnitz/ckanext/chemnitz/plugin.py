@@ -11,6 +11,7 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.exceptions import CkanConfigurationException
 
 from ckanext.chemnitz.dcat import helpers, validators
 
@@ -20,8 +21,17 @@ from ckanext.chemnitz.dcat import helpers, validators
 class ChemnitzPlugin(p.SingletonPlugin):
     """The portal itself: DCAT-AP.de metadata, the city's departments, command-line tools."""
 
+    p.implements(p.IConfigurable)
     p.implements(p.IValidators)
     p.implements(p.ITemplateHelpers)
+
+    def configure(self, config: Any) -> None:
+        contributor = config.get("ckanext.chemnitz.dcat.contributor_id")
+        if contributor:
+            try:
+                validators.check_contributor_id(contributor)
+            except tk.Invalid as error:
+                raise CkanConfigurationException(f"ckanext.chemnitz.dcat.contributor_id: {error.error}") from None
 
     def get_validators(self) -> dict[str, Any]:
         return validators.validators()

@@ -15,7 +15,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles import ADMS, DCAT, DCT, FOAF, LOCN, RDF, SPDX
+from ckanext.dcat.profiles.base import CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
+from ckanext.dcat.utils import resource_uri
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
@@ -35,20 +37,9 @@ ADMS_STATUS = {  # EU distribution status (3.0) -> ADMS status (what the 2.0 sha
     "WITHDRAWN": "Withdrawn",
 }
 POLITICAL_GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/"
-# CKAN format labels that differ from the EU file-type code.
-FORMAT_CODES = {"XLS": "XLS", "XLSX": "XLSX", "GEOJSON": "GEOJSON", "WFS": "WFS_SRVC", "WMS": "WMS_SRVC", "ZIP": "ZIP"}
-
-
-def _list(value: Any) -> list[str]:
-    if not value:
-        return []
-    if isinstance(value, str):
-        try:
-            loaded = json.loads(value)
-        except ValueError:
-            return [value]
-        return [str(v) for v in loaded] if isinstance(loaded, list) else [value]
-    return [str(v) for v in value]
+# CKAN format labels whose EU file-type code is not the upper-cased label, and back.
+FORMAT_CODES = {"WFS": "WFS_SRVC", "WMS": "WMS_SRVC"}
+FORMAT_LABELS = {"GEOJSON": "GeoJSON", **{code: label for label, code in FORMAT_CODES.items()}}
 
 
 class DCATAPDEProfile(EuropeanDCATAP3Profile):
@@ -84,10 +75,10 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
                 if key == "maintainer" and dataset_dict.get("maintainer_email"):
                     g.add((agent, FOAF.mbox, URIRef(self._add_mailto(dataset_dict["maintainer_email"]))))
                 g.add((dataset_ref, predicate, agent))
-        hvd = _list(dataset_dict.get("hvd_category"))
+        hvd = self._read_list_value(dataset_dict.get("hvd_category"))
         for category in hvd:
             g.add((dataset_ref, DCATAP.hvdCategory, URIRef(category)))
-        legislation = set(_list(dataset_dict.get("applicable_legislation")))
+        legislation = set(self._read_list_value(dataset_dict.get("applicable_legislation")))
         if hvd:
             legislation.add(vocabularies.HVD_LEGISLATION)
         g.remove((dataset_ref, DCATAP.applicableLegislation, None))
@@ -97,9 +88,7 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
 
         attribution = dataset_dict.get("license_attribution_by_text")
         for resource in dataset_dict.get("resources", []):
-            distribution = self._distribution_ref(dataset_ref, resource)
-            if distribution is None:
-                continue
+            distribution = CleanedURIRef(resource_uri(resource))
             if attribution:
                 g.add((distribution, DCATDE.licenseAttributionByText, Literal(attribution)))
             self._file_type(distribution, resource)
@@ -107,12 +96,6 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             if hvd:
                 for eli in sorted(legislation):
                     g.add((distribution, DCATAP.applicableLegislation, URIRef(eli)))
-
-    def _distribution_ref(self, dataset_ref: URIRef, resource: dict[str, Any]) -> URIRef | None:
-        for distribution in self.g.objects(dataset_ref, DCAT.distribution):
-            if str(distribution).endswith("/resource/" + resource.get("id", "")):
-                return distribution
-        return None
 
     def _geometry_nodes(self, dataset_ref: URIRef) -> None:
         """Give each dataset its own location node for its geometry and bounding box.
@@ -226,13 +209,14 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             for o in self.g.objects(dataset_ref, DCATAP.applicableLegislation)
             if not hvd or str(o) != vocabularies.HVD_LEGISLATION
         )
-        dataset_dict["applicable_legislation"] = legislation
-        if not legislation:
-            del dataset_dict["applicable_legislation"]
+        if legislation:
+            dataset_dict["applicable_legislation"] = legislation
+        else:
+            dataset_dict.pop("applicable_legislation", None)
         for field in (self._dataset_schema or {}).get("dataset_fields", []):
             value = dataset_dict.get(field["field_name"])
             if field.get("multiple") and isinstance(value, str):
-                dataset_dict[field["field_name"]] = _list(value)
+                dataset_dict[field["field_name"]] = self._read_list_value(value)
         for extra in list(dataset_dict.get("extras", [])):
             if extra["key"] in ("contributor_id", "hvd_category", "applicable_legislation"):
                 dataset_dict["extras"].remove(extra)
@@ -273,9 +257,7 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             file_type = self._object(distribution, DCT["format"])
             if isinstance(file_type, URIRef) and str(file_type).startswith(str(FILE_TYPE)):
                 code = str(file_type).rsplit("/", 1)[-1]
-                resource["format"] = {v: k for k, v in FORMAT_CODES.items()}.get(code, code).replace(
-                    "GEOJSON", "GeoJSON"
-                )
+                resource["format"] = FORMAT_LABELS.get(code, code)
             media_type = self._object(distribution, DCAT.mediaType)
             if media_type is not None and str(media_type).startswith(IANA):
                 resource["mimetype"] = str(media_type)[len(IANA) :]

@@ -21,7 +21,6 @@ missing = tk.missing
 
 # Free State of Saxony, WGS 84 (lon/lat), rounded outwards: a bounding box must lie inside it.
 SAXONY = (11.87, 50.17, 15.04, 51.69)
-CONTRIBUTOR_SETTING = "ckanext.chemnitz.dcat.contributor_id"
 
 
 def _values(value: Any) -> list[str]:
@@ -63,18 +62,21 @@ def chemnitz_vocabulary(field: dict[str, Any], schema: dict[str, Any]):
 
 
 def chemnitz_contributor_id(value: Any) -> Any:
-    """dcatde:contributorID: an IRI of the contributors list; empty means the portal's setting."""
+    """dcatde:contributorID: an IRI of the contributors list. Empty: the RDF profile writes the
+    portal's setting ``ckanext.chemnitz.dcat.contributor_id`` (checked at start-up) instead."""
     if value in (None, "", missing):
-        value = tk.config.get(CONTRIBUTOR_SETTING) or ""
-        if not value:
-            return ""
-    if not vocabularies.is_concept("contributor", str(value)):
+        return ""
+    check_contributor_id(str(value))
+    return str(value)
+
+
+def check_contributor_id(value: str) -> None:
+    if not vocabularies.is_concept("contributor", value):
         raise Invalid(
             _("{value} is not in the DCAT-AP.de contributors list (http://dcat-ap.de/def/contributors)").format(
                 value=value
             )
         )
-    return str(value)
 
 
 def _geometry(value: Any) -> dict[str, Any]:
@@ -151,13 +153,6 @@ def chemnitz_bbox(value: Any) -> Any:
     return json.dumps(geometry, separators=(",", ":"))
 
 
-def chemnitz_not_empty_list(value: Any) -> Any:
-    """A mandatory multi-valued field (e.g. themes) must hold at least one value."""
-    if not _values(value):
-        raise Invalid(_("Missing value"))
-    return value
-
-
 def chemnitz_attribution(value: Any) -> Any:
     """The attribution text users must give; empty means the portal's default ("Stadt Chemnitz")."""
     if value in (None, "", missing):
@@ -178,9 +173,7 @@ def chemnitz_political_geocoding(value: Any) -> Any:
     """A political-geocoding URI of dcat-ap.de (e.g. the regional key of Chemnitz)."""
     if value in (None, "", missing):
         return value
-    if not any(
-        vocabularies.is_concept(name, str(value)) for name in ("political_geocoding", "political_geocoding_district")
-    ):
+    if not vocabularies.is_concept("political_geocoding", str(value)):
         raise Invalid(
             _("{value} is not a political-geocoding URI of dcat-ap.de (regional or district key)").format(value=value)
         )
@@ -204,5 +197,4 @@ def validators() -> dict[str, Any]:
         "chemnitz_contributor_id": chemnitz_contributor_id,
         "chemnitz_geojson": chemnitz_geojson,
         "chemnitz_bbox": chemnitz_bbox,
-        "chemnitz_not_empty_list": chemnitz_not_empty_list,
     }

@@ -6,7 +6,8 @@ them. Files are parsed once per process; the biggest (languages) is only read fo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -18,39 +19,6 @@ VOCABULARIES = STANDARDS / "vocabularies"
 EU = "http://publications.europa.eu/resource/authority/"
 
 
-@dataclass(frozen=True)
-class Vocabulary:
-    """A SKOS concept scheme in one file of ``standards/vocabularies``."""
-
-    name: str
-    file: str
-    scheme: str
-
-
-VOCABULARY = {
-    v.name: v
-    for v in (
-        Vocabulary("theme", "eu/data-theme.rdf", EU + "data-theme"),
-        Vocabulary("frequency", "eu/frequency.rdf", EU + "frequency"),
-        Vocabulary("file_type", "eu/file-type.rdf", EU + "file-type"),
-        Vocabulary("access_right", "eu/access-right.rdf", EU + "access-right"),
-        Vocabulary("distribution_status", "eu/distribution-status.rdf", EU + "distribution-status"),
-        Vocabulary("availability", "eu/planned-availability.rdf", EU + "planned-availability"),
-        Vocabulary("language", "eu/language.ttl", EU + "language"),
-        Vocabulary("license", "dcat-ap-de/licenses-20210721.rdf", "http://dcat-ap.de/def/licenses"),
-        Vocabulary("contributor", "dcat-ap-de/contributors-20251021.rdf", "http://dcat-ap.de/def/contributors"),
-        Vocabulary(
-            "political_geocoding",
-            "dcat-ap-de/derived-politicalGeocoding-inScheme-from-v1.0.2-lists.ttl",
-            "http://dcat-ap.de/def/politicalGeocoding/regionalKey",
-        ),
-        Vocabulary(
-            "political_geocoding_district",
-            "dcat-ap-de/derived-politicalGeocoding-inScheme-from-v1.0.2-lists.ttl",
-            "http://dcat-ap.de/def/politicalGeocoding/districtKey",
-        ),
-    )
-}
 # High-value dataset categories of Implementing Regulation (EU) 2023/138 (EU vocabulary
 # http://data.europa.eu/bna/asd487ae75, top concepts; no offline copy of that table exists here).
 HVD_CATEGORIES = {
@@ -111,6 +79,53 @@ FREQUENCY_LABELS = {
     "UNKNOWN": ("unbekannt", "unknown"),
     "OTHER": ("sonstiges", "other"),
 }
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """SKOS concept schemes in one file of ``standards/vocabularies``, or a fixed list of concepts.
+
+    ``labels`` (URI -> {language: label}) supplies labels the file lacks; without a file, its
+    keys are the concepts.
+    """
+
+    name: str
+    schemes: tuple[str, ...]
+    file: str | None = None
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    @property
+    def scheme(self) -> str:
+        return self.schemes[0]
+
+
+_POLITICAL_GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/"
+VOCABULARY = {
+    v.name: v
+    for v in (
+        Vocabulary("theme", (EU + "data-theme",), "eu/data-theme.rdf"),
+        Vocabulary(
+            "frequency",
+            (EU + "frequency",),
+            "eu/frequency.rdf",
+            {EU + "frequency/" + code: {"de": de, "en": en} for code, (de, en) in FREQUENCY_LABELS.items()},
+        ),
+        Vocabulary("file_type", (EU + "file-type",), "eu/file-type.rdf"),
+        Vocabulary("access_right", (EU + "access-right",), "eu/access-right.rdf"),
+        Vocabulary("distribution_status", (EU + "distribution-status",), "eu/distribution-status.rdf"),
+        Vocabulary("availability", (EU + "planned-availability",), "eu/planned-availability.rdf"),
+        Vocabulary("language", (EU + "language",), "eu/language.ttl"),
+        Vocabulary("license", ("http://dcat-ap.de/def/licenses",), "dcat-ap-de/licenses-20210721.rdf"),
+        Vocabulary("contributor", ("http://dcat-ap.de/def/contributors",), "dcat-ap-de/contributors-20251021.rdf"),
+        Vocabulary(
+            "political_geocoding",
+            (_POLITICAL_GEOCODING + "regionalKey", _POLITICAL_GEOCODING + "districtKey"),
+            "dcat-ap-de/derived-politicalGeocoding-inScheme-from-v1.0.2-lists.ttl",
+        ),
+        Vocabulary("hvd_category", ("http://data.europa.eu/bna/asd487ae75",), labels=HVD_CATEGORIES),
+    )
+}
+
 # "Provisional data" placeholders of the EU tables are not offered to editors.
 _HIDDEN = ("OP_DATPRO",)
 
@@ -123,18 +138,18 @@ def _graph(file: str) -> rdflib.Graph:
 @cache
 def concepts(name: str) -> dict[str, dict[str, str]]:
     """URI -> {language: label} of every concept of the vocabulary ``name``."""
-    if name == "hvd_category":
-        return HVD_CATEGORIES
     vocabulary = VOCABULARY[name]
+    if vocabulary.file is None:
+        return {uri: dict(labels) for uri, labels in vocabulary.labels.items()}
     graph = _graph(vocabulary.file)
     found: dict[str, dict[str, str]] = {}
-    for concept in graph.subjects(SKOS.inScheme, rdflib.URIRef(vocabulary.scheme)):
-        uri = str(concept)
-        labels = {label.language or "": str(label).strip() for label in graph.objects(concept, SKOS.prefLabel)}
-        found[uri] = {lang: text for lang, text in labels.items() if lang in ("de", "en")}
-        if name == "frequency" and not found[uri]:
-            de, en = FREQUENCY_LABELS.get(uri.rsplit("/", 1)[-1], ("", ""))
-            found[uri] = {"de": de, "en": en} if de else {}
+    for scheme in vocabulary.schemes:
+        for concept in graph.subjects(SKOS.inScheme, rdflib.URIRef(scheme)):
+            uri = str(concept)
+            labels = {label.language: str(label).strip() for label in graph.objects(concept, SKOS.prefLabel)}
+            found[uri] = {lang: text for lang, text in labels.items() if lang in ("de", "en")} or dict(
+                vocabulary.labels.get(uri, {})
+            )
     return found
 
 
