@@ -13,7 +13,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.exceptions import CkanConfigurationException
 
-from ckanext.chemnitz.dcat import helpers, validators
+from ckanext.chemnitz.dcat import helpers, validators, views
 
 
 @tk.blanket.config_declarations
@@ -24,6 +24,7 @@ class ChemnitzPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurable)
     p.implements(p.IValidators)
     p.implements(p.ITemplateHelpers)
+    p.implements(p.IBlueprint)
 
     def configure(self, config: Any) -> None:
         contributor = config.get("ckanext.chemnitz.dcat.contributor_id")
@@ -38,3 +39,6 @@ class ChemnitzPlugin(p.SingletonPlugin):
 
     def get_helpers(self) -> dict[str, Any]:
         return helpers.helpers()
+
+    def get_blueprint(self) -> list[Any]:
+        return [views.catalog]
