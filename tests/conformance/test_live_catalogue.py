@@ -102,6 +102,14 @@ def test_catalogue_and_dataset_endpoints_in_each_format(portal, published, suffi
     assert published[0]["title"] in titles
 
 
+def test_the_negotiated_catalogue_uri_is_conformant(portal, published):
+    content_type, body = get(f"{portal['CKAN_URL']}/catalog", accept="text/turtle")
+    assert content_type.startswith("text/turtle")
+    graph = rdflib.Graph().parse(data=body, format="turtle")
+    assert len(set(graph.subjects(rdflib.RDF.type, DCAT.Dataset))) == len(published)
+    assert shacl.validate(graph, "3.0").conforms
+
+
 def test_content_negotiation_and_paging(portal, published):
     content_type, body = get(f"{portal['CKAN_URL']}/dataset/{published[0]['name']}", accept="text/turtle")
     assert content_type.startswith("text/turtle") and b"dcat:Dataset" in body
