@@ -18,6 +18,7 @@ if [ ! -f "$setup_stamp" ] || ! "$CKAN_VENV/bin/python" -c "import ckanext.chemn
     rm -f "$CKAN_VENV"/.chemnitz-setup-*
     touch "$setup_stamp"
 fi
+"$ROOT/scripts/i18n.sh" compile >/dev/null  # German catalogue of the extension (.mo, not committed)
 ensure_venv "$AIRFLOW_VENV" "$ROOT/requirements/airflow.txt"
 "$ROOT/replica/install.sh"
 

@@ -99,3 +99,21 @@ def test_a_contributor_setting_outside_the_list_stops_the_start():
     ChemnitzPlugin().configure(
         {"ckanext.chemnitz.dcat.contributor_id": "http://dcat-ap.de/def/contributors/freistaatSachsen"}
     )
+
+
+@pytest.mark.ckan_config("ckan.locale_default", "de")
+def test_the_edit_form_shows_the_error_in_german_on_its_field(app, org):
+    import re
+
+    created = helpers.call_action("package_create", **school_dataset(org["id"]))
+    user = factories.Sysadmin()
+    headers = {"Authorization": factories.APIToken(user=user["name"])["token"]}
+    form = app.get(f"/dataset/edit/{created['name']}", headers=headers).body
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', form).group(1)
+    fields = dict(re.findall(r'<input[^>]*? name="([^"]+)"[^>]*? value="([^"]*)"', form))
+    fields.update({"_csrf_token": token, "save": "", "spatial_coverage-0-bbox": "13.3,52.4,13.5,52.6"})
+    answer = app.post(f"/dataset/edit/{created['name']}", data=fields, headers=headers)
+    assert "liegen außerhalb Sachsens" in answer.body
+    assert 'id="field-spatial_coverage-0-bbox"' in answer.body
+    shown = helpers.call_action("package_show", id=created["id"])
+    assert shown["spatial_coverage"][0]["bbox"] == created["spatial_coverage"][0]["bbox"]

@@ -1,8 +1,8 @@
 """Plugin classes of ckanext-chemnitz.
 
 The classes only wire CKAN interfaces to the focused modules of the extension; the logic lives
-in those modules (``cli``, ``organizations``, ``dcat`` …). The search backend has its own plugin,
-``chemnitz_search``, in ``search/plugin.py``.
+in those modules (``cli``, ``organizations``, ``dcat``, ``quality`` …). The search backend has its
+own plugin, ``chemnitz_search``, in ``search/plugin.py``.
 """
 
 from __future__ import annotations
@@ -12,19 +12,31 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.exceptions import CkanConfigurationException
+from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.chemnitz.dcat import helpers, validators, views
+from ckanext.chemnitz.quality import actions as quality_actions
+from ckanext.chemnitz.quality import helpers as quality_helpers
+from ckanext.chemnitz.quality import search as quality_search
 
 
 @tk.blanket.config_declarations
 @tk.blanket.cli
-class ChemnitzPlugin(p.SingletonPlugin):
-    """The portal itself: DCAT-AP.de metadata, the city's departments, command-line tools."""
+class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
+    """The portal itself: DCAT-AP.de metadata, metadata quality, the city's departments, CLI tools."""
 
+    p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
+    p.implements(p.ITranslation)
     p.implements(p.IValidators)
     p.implements(p.ITemplateHelpers)
     p.implements(p.IBlueprint)
+    p.implements(p.IActions)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, "templates")
 
     def configure(self, config: Any) -> None:
         contributor = config.get("ckanext.chemnitz.dcat.contributor_id")
@@ -38,7 +50,25 @@ class ChemnitzPlugin(p.SingletonPlugin):
         return validators.validators()
 
     def get_helpers(self) -> dict[str, Any]:
-        return helpers.helpers()
+        return {**helpers.helpers(), **quality_helpers.helpers()}
 
     def get_blueprint(self) -> list[Any]:
         return [views.catalog]
+
+    def get_actions(self) -> dict[str, Any]:
+        return quality_actions.actions()
+
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        facets_dict[quality_search.FACET] = tk._("Metadata quality")
+        return facets_dict
+
+    def organization_facets(
+        self, facets_dict: dict[str, Any], group_type: str, package_type: str | None
+    ) -> dict[str, Any]:
+        return self.dataset_facets(facets_dict, package_type or "dataset")
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return quality_search.index_document(pkg_dict)
+
+    def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
+        return quality_search.label_rating_facet(search_results)

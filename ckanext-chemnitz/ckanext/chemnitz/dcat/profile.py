@@ -26,7 +26,6 @@ from ckanext.chemnitz.dcat import vocabularies
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
-FILE_TYPE = Namespace(vocabularies.EU + "file-type/")
 IANA = "https://www.iana.org/assignments/media-types/"
 SHA256 = URIRef("http://spdx.org/rdf/terms#checksumAlgorithm_sha256")  # 3.0 deprecates the dcat-ap.de list
 SHA256_DE2 = URIRef("http://dcat-ap.de/def/hashAlgorithms/sha/256")  # what the 2.0 shapes require
@@ -37,9 +36,6 @@ ADMS_STATUS = {  # EU distribution status (3.0) -> ADMS status (what the 2.0 sha
     "WITHDRAWN": "Withdrawn",
 }
 POLITICAL_GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/"
-# CKAN format labels whose EU file-type code is not the upper-cased label, and back.
-FORMAT_CODES = {"WFS": "WFS_SRVC", "WMS": "WMS_SRVC"}
-FORMAT_LABELS = {"GEOJSON": "GeoJSON", **{code: label for label, code in FORMAT_CODES.items()}}
 
 
 class DCATAPDEProfile(EuropeanDCATAP3Profile):
@@ -138,12 +134,11 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
     def _file_type(self, distribution: URIRef, resource: dict[str, Any]) -> None:
         """dct:format as an EU file-type IRI, dcat:mediaType as an IANA IRI."""
         g = self.g
-        code = str(resource.get("format") or "").strip().upper().replace(" ", "_")
-        code = FORMAT_CODES.get(code, code)
-        if code and vocabularies.is_concept("file_type", str(FILE_TYPE[code])):
+        file_type = vocabularies.file_type(resource.get("format"))
+        if file_type:
             g.remove((distribution, DCT["format"], None))
-            g.add((distribution, DCT["format"], FILE_TYPE[code]))
-            g.add((FILE_TYPE[code], RDF.type, DCT.MediaTypeOrExtent))
+            g.add((distribution, DCT["format"], URIRef(file_type)))
+            g.add((URIRef(file_type), RDF.type, DCT.MediaTypeOrExtent))
         for media_type in list(g.objects(distribution, DCAT.mediaType)):
             text = str(media_type)
             if isinstance(media_type, Literal) or not text.startswith(IANA):
@@ -255,9 +250,9 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
                 continue
             attribution = attribution or self._object_value(distribution, DCATDE.licenseAttributionByText)
             file_type = self._object(distribution, DCT["format"])
-            if isinstance(file_type, URIRef) and str(file_type).startswith(str(FILE_TYPE)):
-                code = str(file_type).rsplit("/", 1)[-1]
-                resource["format"] = FORMAT_LABELS.get(code, code)
+            label = vocabularies.format_label(str(file_type)) if isinstance(file_type, URIRef) else None
+            if label:
+                resource["format"] = label
             media_type = self._object(distribution, DCAT.mediaType)
             if media_type is not None and str(media_type).startswith(IANA):
                 resource["mimetype"] = str(media_type)[len(IANA) :]

@@ -36,6 +36,10 @@ HVD_CATEGORIES = {
     "http://data.europa.eu/bna/c_b79e35eb": {"de": "Mobilität", "en": "Mobility"},
 }
 HVD_LEGISLATION = "http://data.europa.eu/eli/reg_impl/2023/138/oj"
+FILE_TYPE = EU + "file-type/"
+# CKAN format labels whose EU file-type code is not the upper-cased label, and back.
+FORMAT_CODES = {"WFS": "WFS_SRVC", "WMS": "WMS_SRVC"}
+FORMAT_LABELS = {"GEOJSON": "GeoJSON", **{code: label for label, code in FORMAT_CODES.items()}}
 # The EU frequency table ships without labels: German and English names of its codes.
 FREQUENCY_LABELS = {
     "1MIN": ("jede Minute", "every minute"),
@@ -171,6 +175,21 @@ def choices(name: str) -> list[dict[str, object]]:
         if not uri.endswith(_HIDDEN)
     ]
     return sorted(items, key=lambda item: str(item["label"]["de"]).casefold())  # type: ignore[index]
+
+
+def file_type(format_label: str | None) -> str | None:
+    """The EU file-type URI of a CKAN format label ("CSV", "GeoJSON", "WFS" …), None if it has none."""
+    code = str(format_label or "").strip().upper().replace(" ", "_")
+    uri = FILE_TYPE + FORMAT_CODES.get(code, code)
+    return uri if code and is_concept("file_type", uri) else None
+
+
+def format_label(file_type_uri: str) -> str | None:
+    """The CKAN format label of an EU file-type URI, None for other URIs."""
+    if not file_type_uri.startswith(FILE_TYPE):
+        return None
+    code = file_type_uri[len(FILE_TYPE) :]
+    return FORMAT_LABELS.get(code, code)
 
 
 def license_register() -> list[dict[str, str]]:

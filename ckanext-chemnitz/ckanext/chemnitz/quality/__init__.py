@@ -1,0 +1,1 @@
+"""Metadata quality of datasets, modelled on data.europa.eu's Metadata Quality Assessment (MQA)."""
