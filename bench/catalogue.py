@@ -57,7 +57,19 @@ TAGS = [
 
 FORMATS = [("CSV", 30), ("GeoJSON", 20), ("JSON", 10), ("XLSX", 10), ("PDF", 10), ("WFS", 8),
            ("WMS", 6), ("SHP", 6)]  # fmt: skip
-LICENSES = ["cc-by", "cc-zero", "odc-by", "other-open"]
+# dcat-ap.de licence identifiers (the portal's licence list), the city's default most often.
+LICENSES = [("dl-by-de/2.0", 60), ("dl-zero-de/2.0", 20), ("cc-by/4.0", 15), ("cc-zero", 5)]
+MEDIA_TYPES = {
+    "CSV": "text/csv",
+    "GeoJSON": "application/geo+json",
+    "JSON": "application/json",
+    "PDF": "application/pdf",
+    "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+EU = "http://publications.europa.eu/resource/authority/"
+THEMES = ["EDUC", "TRAN", "ENVI", "REGI", "SOCI", "GOVE", "ECON", "HEAL", "ENER", "TECH"]
+FREQUENCIES = ["DAILY", "WEEKLY", "MONTHLY", "ANNUAL", "IRREG"]
+CHEMNITZ = "http://dcat-ap.de/def/politicalGeocoding/regionalKey/145110000000"
 
 
 @dataclass
@@ -85,6 +97,7 @@ def generate(count: int, seed: int = 2026) -> Catalogue:
     tag_ids = {tag: _uuid(rng) for tag in TAGS}
     catalogue.tags = [{"id": tag_id, "name": tag} for tag, tag_id in tag_ids.items()]
     formats, weights = zip(*FORMATS, strict=True)
+    licences, licence_weights = zip(*LICENSES, strict=True)
 
     for number in range(count):
         topic, place = rng.choice(TOPICS), rng.choice(places)
@@ -101,13 +114,14 @@ def generate(count: int, seed: int = 2026) -> Catalogue:
                 "notes": " ".join(
                     s.format(topic=topic, place=place, org=organization["title"], year=year) for s in sentences
                 ),
-                "license_id": rng.choice(LICENSES),
+                "license_id": rng.choices(licences, licence_weights)[0],
                 "owner_org": organization["id"],
                 "type": "dataset",
                 "state": "active",
                 "private": rng.random() < 0.05,
                 "metadata_created": modified - dt.timedelta(days=rng.randint(0, 400)),
                 "metadata_modified": modified,
+                "extras": _dcat_extras(rng, organization["title"], year, modified),
             }
         )
         for position in range(rng.randint(1, 5)):
@@ -118,6 +132,9 @@ def generate(count: int, seed: int = 2026) -> Catalogue:
                     "package_id": package_id,
                     "url": f"https://opendata.chemnitz.de/daten/{number:05d}/{position}.{file_format.lower()}",
                     "format": file_format,
+                    "mimetype": MEDIA_TYPES.get(file_format),
+                    "size": rng.randint(2_000, 20_000_000),
+                    "extras": {"status": EU + "distribution-status/COMPLETED"},
                     "name": f"{topic} {place} ({file_format})",
                     "description": f"{topic} im Stadtteil {place} als {file_format}",
                     "position": position,
@@ -131,6 +148,28 @@ def generate(count: int, seed: int = 2026) -> Catalogue:
                 {"id": _uuid(rng), "package_id": package_id, "tag_id": tag_ids[tag], "state": "active"}
             )
     return catalogue
+
+
+def _dcat_extras(rng: random.Random, department: str, year: int, modified: dt.datetime) -> dict[str, str]:
+    """The DCAT-AP.de fields of ``schemas/dataset.yaml`` as CKAN stores them (package extras)."""
+    email = "opendata@stadt-chemnitz.de"
+    return {
+        "theme": json.dumps([EU + "data-theme/" + t for t in rng.sample(THEMES, rng.randint(1, 2))]),
+        "publisher": json.dumps([{"name": f"Stadt Chemnitz, {department}", "email": email,
+                                  "url": "https://www.chemnitz.de",
+                                  "type": "http://purl.org/adms/publishertype/LocalAuthority"}]),
+        "contact": json.dumps([{"name": department, "email": email, "url": "https://www.chemnitz.de"}]),
+        "spatial_coverage": json.dumps([{"uri": CHEMNITZ, "text": "Chemnitz", "bbox": json.dumps(
+            {"type": "Polygon", "coordinates": [[[12.79, 50.74], [13.05, 50.74], [13.05, 50.92], [12.79, 50.92],
+                                                 [12.79, 50.74]]]})}]),
+        "temporal_coverage": json.dumps([{"start": f"{year}-01-01", "end": f"{year}-12-31"}]),
+        "frequency": EU + "frequency/" + rng.choice(FREQUENCIES),
+        "language": json.dumps([EU + "language/DEU"]),
+        "access_rights": EU + "access-right/PUBLIC",
+        "license_attribution_by_text": "Stadt Chemnitz",
+        "issued": f"{year}-03-01",
+        "modified": modified.date().isoformat(),
+    }  # fmt: skip
 
 
 def _uuid(rng: random.Random) -> str:

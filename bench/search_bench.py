@@ -6,25 +6,23 @@ PostgreSQL search index through ``ckan search-index rebuild``'s code path, then 
 ``package_show`` of one dataset in the same run for comparison. Results go to stdout and into the
 search section of ``docs/benchmarks.md``.
 
-Usage (from ``make bench``): ``python -m bench.search_bench --db-url postgresql://… [--datasets N]``
+Usage (from ``make bench``): ``python -m bench.search_bench [--datasets N]`` with ``var/bench.ini``
+written by ``scripts/ckan-config.sh bench``.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import random
 import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import report
-from bench.catalogue import ORGANIZATIONS, generate, sample_words
+from bench import ckan_app, report
+from bench.catalogue import ORGANIZATIONS, sample_words
 
 ROOT = Path(__file__).resolve().parents[1]
 FACETS = ["organization", "groups", "tags", "res_format", "license_id"]
@@ -34,15 +32,12 @@ TARGET_REBUILD_PER_S = 200.0
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db-url", required=True, help="URL of a scratch database (its content is replaced)")
     parser.add_argument("--datasets", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=200, help="timed runs per query shape")
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
 
-    ini = ROOT / "var" / "bench.ini"
-    _write_ini(ini, args.db_url)
-    app = _load_ckan(ini)
+    app = ckan_app.load_app(plugins="chemnitz_search")  # the search backend alone
     with app._wsgi_app.test_request_context():
         results = _run(args.datasets, args.repeat)
     markdown = _markdown(results, args.datasets, args.repeat)
@@ -51,38 +46,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _write_ini(ini: Path, db_url: str) -> None:
-    ckan = Path(sys.executable).with_name("ckan")
-    ini.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([ckan, "generate", "config", str(ini)], check=True, capture_output=True)
-    subprocess.run(
-        [ckan, "config-tool", str(ini), f"sqlalchemy.url={db_url}", "solr_url=",
-         "ckan.plugins=chemnitz_search", "ckan.site_url=http://127.0.0.1:5000",
-         f"ckan.storage_path={ROOT / 'var' / 'bench-storage'}", "ckan.redis.url=redis://127.0.0.1:6379/2"],
-        check=True, capture_output=True,
-    )  # fmt: skip
 
 
-def _load_ckan(ini: Path) -> Any:
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-
-    app = make_app(load_config(str(ini)))
-    logging.disable(logging.WARNING)
-    return app
 
 
 def _run(count: int, repeat: int) -> dict[str, Any]:
-    import ckan.lib.search as search
     import ckan.model as model
     from ckan.logic import get_action
 
-    model.repo.init_db()
-    _load_catalogue(count)
-
-    started = time.perf_counter()
-    search.rebuild(quiet=True)
-    rebuild_seconds = time.perf_counter() - started
+    ckan_app.load_catalogue(count)
+    rebuild_seconds = ckan_app.rebuild_index()
 
     rng = random.Random(7)
     words = list(sample_words())
@@ -108,7 +81,7 @@ def _run(count: int, repeat: int) -> dict[str, Any]:
         "deep paging (start=5000)": lambda: package_search(start=min(5000, count // 2), rows=20),
         "`package_show` of one dataset": lambda: _show(get_action, rng.choice(dataset_ids)),
     }
-    timings = {name: _time(factory, repeat) for name, factory in shapes.items()}
+    timings = {name: ckan_app.timed(factory, repeat) for name, factory in shapes.items()}
     return {"rebuild_seconds": rebuild_seconds, "indexed": count, "timings": timings}
 
 
@@ -130,42 +103,10 @@ def _show(get_action: Any, dataset_id: str) -> Callable[[], Any]:
     return lambda: get_action("package_show")({"user": "", "ignore_auth": False}, {"id": dataset_id})
 
 
-def _time(factory: Callable[[], Callable[[], Any]], repeat: int) -> list[float]:
-    for _ in range(max(5, repeat // 10)):
-        factory()()
-    samples = []
-    for _ in range(repeat):
-        call = factory()
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
 
 
-def _load_catalogue(count: int) -> None:
-    import ckan.model as model
-    import sqlalchemy as sa
-
-    catalogue = generate(count)
-    connection = model.Session.connection()
-    for table in ("package_tag", "resource", "package", "tag", "member", '"group"'):
-        connection.execute(sa.text(f"DELETE FROM {table}"))
-    now = catalogue.packages[0]["metadata_modified"]
-    connection.execute(
-        model.group_table.insert(),
-        [dict(o, type="organization", is_organization=True, state="active", approval_status="approved",
-              created=now, description=f"{o['title']} der Stadt Chemnitz") for o in catalogue.organizations],
-    )  # fmt: skip
-    connection.execute(model.package_table.insert(), catalogue.packages)
-    connection.execute(model.resource_table.insert(), catalogue.resources)
-    connection.execute(model.tag_table.insert(), catalogue.tags)
-    connection.execute(model.package_tag_table.insert(), catalogue.package_tags)
-    model.Session.commit()
 
 
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def _markdown(results: dict[str, Any], count: int, repeat: int) -> str:
@@ -181,7 +122,7 @@ def _markdown(results: dict[str, Any], count: int, repeat: int) -> str:
         "| --- | ---: | ---: | --- | ---: |",
     ]
     for name, samples in timings.items():
-        p50, p95 = _percentile(samples, 0.5), _percentile(samples, 0.95)
+        p50, p95 = ckan_app.percentile(samples, 0.5), ckan_app.percentile(samples, 0.95)
         is_show = name.startswith("`package_show`")
         target = "" if is_show or "cache off" in name else ("≤ 50 ms ✔" if p95 <= TARGET_P95_MS else "≤ 50 ms ✘")
         ratio = "1.0" if is_show else f"{p50 / show:.1f}"

@@ -192,6 +192,12 @@ def format_label(file_type_uri: str) -> str | None:
     return FORMAT_LABELS.get(code, code)
 
 
+@cache
+def license_ids() -> frozenset[str]:
+    """The dcat-ap.de licence identifiers (``license_id`` values of the portal)."""
+    return frozenset(entry["id"] for entry in license_register())
+
+
 def license_register() -> list[dict[str, str]]:
     """The dcat-ap.de licences as CKAN licence entries: id = dcat-ap.de identifier, url = its URI.
 

@@ -56,7 +56,7 @@ def _file_type_code(resource: Resource) -> str:
 
 
 def _licence_known(dataset: Dataset) -> bool:
-    return dataset.get("license_id") in {entry["id"] for entry in vocabularies.license_register()}
+    return dataset.get("license_id") in vocabularies.license_ids()
 
 
 @dataclass(frozen=True)

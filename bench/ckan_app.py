@@ -1,0 +1,77 @@
+"""CKAN on the scratch database of ``make bench`` (``var/bench.ini``), loaded with the generated catalogue."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.catalogue import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+INI = ROOT / "var" / "bench.ini"  # written by scripts/ckan-config.sh bench
+
+
+def load_app(plugins: str | None = None, ini: Path = INI) -> Any:
+    """The CKAN WSGI application of ``ini`` (optionally with other plugins), logging silenced."""
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    config = load_config(str(ini))
+    if plugins is not None:
+        config["ckan.plugins"] = plugins
+    app = make_app(config)
+    logging.disable(logging.WARNING)
+    return app
+
+
+def load_catalogue(count: int) -> None:
+    """Replace the catalogue of the scratch database with ``count`` generated datasets."""
+    import ckan.model as model
+    import sqlalchemy as sa
+
+    model.repo.init_db()
+    catalogue = generate(count)
+    connection = model.Session.connection()
+    for table in ("package_tag", "resource", "package", "tag", "member", '"group"'):
+        connection.execute(sa.text(f"DELETE FROM {table}"))
+    now = catalogue.packages[0]["metadata_modified"]
+    connection.execute(
+        model.group_table.insert(),
+        [dict(o, type="organization", is_organization=True, state="active", approval_status="approved",
+              created=now, description=f"{o['title']} der Stadt Chemnitz") for o in catalogue.organizations],
+    )  # fmt: skip
+    connection.execute(model.package_table.insert(), catalogue.packages)
+    connection.execute(model.resource_table.insert(), catalogue.resources)
+    connection.execute(model.tag_table.insert(), catalogue.tags)
+    connection.execute(model.package_tag_table.insert(), catalogue.package_tags)
+    model.Session.commit()
+
+
+def rebuild_index() -> float:
+    """Seconds ``ckan search-index rebuild``'s code path takes over the whole catalogue."""
+    import ckan.lib.search as search
+
+    started = time.perf_counter()
+    search.rebuild(quiet=True)
+    return time.perf_counter() - started
+
+
+def timed(factory: Callable[[], Callable[[], Any]], repeat: int, warm_up: int | None = None) -> list[float]:
+    """Milliseconds of ``repeat`` calls, each made by ``factory``, after some untimed warm-up calls."""
+    for _ in range(max(5, repeat // 10) if warm_up is None else warm_up):
+        factory()()
+    samples = []
+    for _ in range(repeat):
+        call = factory()
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
