@@ -3,14 +3,18 @@
 # brings its databases up to date. The file is generated once (`ckan generate config`) and then
 # only updated with `ckan config-tool`, so a second run changes nothing but what is listed here.
 #
-# Usage: scripts/ckan-config.sh demo|test|e2e
-#   demo  the portal of `make demo` (var/ckan.ini)
-#   test  CKAN's pytest configuration (var/test.ini)
-#   e2e   a throw-away portal the pipeline tests publish into (var/e2e.ini, port E2E_PORT)
+# Usage: scripts/ckan-config.sh demo|test|e2e|bench
+#   demo   the portal of `make demo` (var/ckan.ini)
+#   test   CKAN's pytest configuration (var/test.ini)
+#   e2e    a throw-away portal the pipeline tests publish into (var/e2e.ini, port E2E_PORT)
+#   bench  the portal's plugins on the scratch database of `make bench` (var/bench.ini)
+#   harvest  a second, empty site with ckanext-harvest's DCAT RDF harvester (var/harvest.ini), into
+#          which the harvestability test imports the test portal's catalogue
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-mode="${1:?usage: ckan-config.sh demo|test|e2e}"
+mode="${1:?usage: ckan-config.sh demo|test|e2e|bench|harvest}"
+extra_migrations=""
 ckan="$CKAN_VENV/bin/ckan"
 url() { printf 'postgresql://%s:%s@%s:%s/%s' "$1" "$(env_get "$2")" "$PGHOST" "$PGPORT" "$3"; }
 
@@ -60,6 +64,19 @@ e2e)
     plugins="chemnitz_search chemnitz datastore scheming_datasets dcat structured_data activity"
     portal_settings ckan_e2e datastore_e2e "${E2E_PORT:-5055}" chemnitz-e2e "$VAR/e2e-storage"
     ;;
+bench)
+    ini="$VAR/bench.ini"
+    plugins="chemnitz_search chemnitz scheming_datasets dcat"
+    portal_settings ckan_bench datastore_test 5000 chemnitz-bench "$VAR/bench-storage"
+    settings+=("ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/2")
+    ;;
+harvest)
+    ini="$VAR/harvest.ini"
+    plugins="chemnitz_search chemnitz scheming_datasets dcat harvest dcat_rdf_harvester"
+    portal_settings ckan_harvest datastore_test 5056 chemnitz-harvest "$VAR/harvest-storage"
+    settings+=("ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/3")
+    extra_migrations=" harvest"
+    ;;
 test)
     ini="$VAR/test.ini"
     plugins="chemnitz_search"
@@ -96,7 +113,7 @@ test)
         "${dcat_settings[@]}"
     )
     ;;
-*) die "unknown mode '$mode'" "use demo or test" ;;
+*) die "unknown mode '$mode'" "use demo, test, e2e, bench or harvest" ;;
 esac
 
 mkdir -p "$VAR"
@@ -106,7 +123,7 @@ fi
 "$ckan" config-tool "$ini" "SECRET_KEY=$(env_secret CKAN_SECRET_KEY)" "${settings[@]}"
 
 # Migrations of plugins (activity) run only for enabled plugins: migrate with all of them.
-"$ckan" config-tool "$ini" "ckan.plugins=chemnitz_search chemnitz datastore activity"
+"$ckan" config-tool "$ini" "ckan.plugins=chemnitz_search chemnitz datastore activity$extra_migrations"
 "$ckan" -c "$ini" db upgrade >"$VAR/db-upgrade-$mode.log" 2>&1 \
     || { tail -n 20 "$VAR/db-upgrade-$mode.log" >&2; die "Upgrading the $mode database failed (log: $VAR/db-upgrade-$mode.log)." "Read the log; check that PostgreSQL is running and the passwords in .env are the roles' passwords."; }
 "$ckan" -c "$ini" datastore set-permissions 2>>"$VAR/db-upgrade-$mode.log" | psql_admin >/dev/null
