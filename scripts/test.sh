@@ -28,6 +28,9 @@ if [ ${#present[@]} -gt 0 ]; then
     "$ROOT/scripts/e2e-portal.sh" start
     trap '"$ROOT/scripts/e2e-portal.sh" stop' EXIT
     "$AIRFLOW_VENV/bin/pytest" "${present[@]}"
-    say "DCAT-AP.de conformance of the harvested test portal's catalogue"
+    say "DCAT-AP.de conformance of the harvested test portal's catalogue; DCAT harvest into a second site"
+    psql_admin -c "DROP DATABASE IF EXISTS ckan_harvest" >/dev/null
+    ensure_database ckan_harvest ckan_default
+    "$ROOT/scripts/ckan-config.sh" harvest
     "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" "$ROOT/tests/conformance"
 fi
