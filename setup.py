@@ -18,6 +18,7 @@ setup(
     package_data={
         "ckanext.chemnitz": [
             "config_declaration.yaml",
+            "dcat/*.yaml",
             "search/*.sql",
             "dcat/standards/**/*",
             "templates/**/*",

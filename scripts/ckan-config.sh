@@ -45,8 +45,8 @@ mkdir -p "$VAR"
 from ckanext.chemnitz.dcat.vocabularies import license_register
 json.dump(license_register(), sys.stdout, ensure_ascii=False, indent=1)' >"$VAR/licenses.json"
 dcat_settings=(
-    "scheming.dataset_schemas=file://$ROOT/schemas/dataset.yaml"
-    "scheming.presets=ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml"
+    "scheming.dataset_schemas=file://$ROOT/schemas/dataset.yaml file://$ROOT/schemas/dataset_series.yaml"
+    "scheming.presets=ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml ckanext.dataset_series.schemas:presets.yaml ckanext.chemnitz.dcat:presets.yaml"
     "licenses_group_url=file://$VAR/licenses.json"
     "ckanext.dcat.rdf.profiles=dcat_ap_de"
     "ckanext.dcat.enable_content_negotiation=true"
@@ -56,23 +56,23 @@ dcat_settings=(
 case "$mode" in
 demo)
     ini="$VAR/ckan.ini"
-    plugins="chemnitz_search chemnitz datastore scheming_datasets dcat structured_data activity"
+    plugins="chemnitz_search chemnitz datastore scheming_datasets dataset_series dcat structured_data activity"
     portal_settings ckan_default datastore_default "$CKAN_PORT" chemnitz "$VAR/storage"
     ;;
 e2e)
     ini="$VAR/e2e.ini"
-    plugins="chemnitz_search chemnitz datastore scheming_datasets dcat structured_data activity"
+    plugins="chemnitz_search chemnitz datastore scheming_datasets dataset_series dcat structured_data activity"
     portal_settings ckan_e2e datastore_e2e "${E2E_PORT:-5055}" chemnitz-e2e "$VAR/e2e-storage"
     ;;
 bench)
     ini="$VAR/bench.ini"
-    plugins="chemnitz_search chemnitz scheming_datasets dcat"
+    plugins="chemnitz_search chemnitz scheming_datasets dataset_series dcat"
     portal_settings ckan_bench datastore_test 5000 chemnitz-bench "$VAR/bench-storage"
     settings+=("ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/2")
     ;;
 harvest)
     ini="$VAR/harvest.ini"
-    plugins="chemnitz_search chemnitz scheming_datasets dcat harvest dcat_rdf_harvester"
+    plugins="chemnitz_search chemnitz scheming_datasets dataset_series dcat harvest dcat_rdf_harvester"
     portal_settings ckan_harvest datastore_test 5056 chemnitz-harvest "$VAR/harvest-storage"
     settings+=("ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/3")
     extra_migrations=" harvest"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# The portal's CKAN plugins as the suites load them (the demo adds datastore, structured_data, activity).
+PORTAL_PLUGINS = "chemnitz_search chemnitz scheming_datasets dataset_series dcat"
+
 
 @pytest.fixture
 def clean_db_with_plugin_tables(clean_db, migrate_db_for):

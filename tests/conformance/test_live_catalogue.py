@@ -18,10 +18,11 @@ import rdflib
 from ckanext.dcat.processors import RDFParser
 
 from ckanext.chemnitz.dcat import catalog, shacl
+from tests.ckan_support import PORTAL_PLUGINS
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
-    pytest.mark.ckan_config("ckan.plugins", "chemnitz_search chemnitz scheming_datasets dcat"),
+    pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
     pytest.mark.usefixtures("with_plugins"),
 ]
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")

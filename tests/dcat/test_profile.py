@@ -9,10 +9,11 @@ from ckanext.dcat.processors import RDFParser, RDFSerializer
 from ckanext.dcat.profiles import DCAT, DCT
 
 from ckanext.chemnitz.dcat import shacl
+from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.examples import school_dataset
 
 pytestmark = [
-    pytest.mark.ckan_config("ckan.plugins", "chemnitz_search chemnitz scheming_datasets dcat"),
+    pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
 ]
 

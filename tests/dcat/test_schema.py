@@ -7,10 +7,11 @@ import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
 
+from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.examples import EU, school_dataset
 
 pytestmark = [
-    pytest.mark.ckan_config("ckan.plugins", "chemnitz_search chemnitz scheming_datasets dcat"),
+    pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
 ]
 

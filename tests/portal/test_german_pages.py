@@ -5,7 +5,9 @@ from __future__ import annotations
 import ckan.tests.factories as factories
 import pytest
 
-PLUGINS = "chemnitz_search chemnitz scheming_datasets dcat activity"
+from tests.ckan_support import PORTAL_PLUGINS
+
+PLUGINS = PORTAL_PLUGINS + " activity"
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PLUGINS),

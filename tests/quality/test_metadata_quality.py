@@ -8,10 +8,11 @@ import ckan.tests.helpers as helpers
 import pytest
 
 from ckanext.chemnitz.quality import assessment
+from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.examples import school_dataset
 
 pytestmark = [
-    pytest.mark.ckan_config("ckan.plugins", "chemnitz_search chemnitz scheming_datasets dcat"),
+    pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
     pytest.mark.ckan_config("ckan.locale_default", "de"),
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
 ]

@@ -17,7 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles import ADMS, DCAT, DCT, FOAF, LOCN, RDF, SPDX
 from ckanext.dcat.profiles.base import CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
-from ckanext.dcat.utils import resource_uri
+from ckanext.dcat.utils import catalog_uri, resource_uri
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
@@ -47,6 +47,11 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         g = self.g
         g.bind("dcatde", DCATDE)
         g.bind("dcatap", DCATAP)
+        if (dataset_ref, RDF.type, DCAT.DatasetSeries) in g:
+            # DCAT 3: every dcat:DatasetSeries is a dcat:Dataset. Validators without the DCAT
+            # ontology (GovData's, the official shapes) only accept dcat:Dataset as the object of
+            # dcat:dataset, so the entailed type is written out.
+            g.add((dataset_ref, RDF.type, DCAT.Dataset))
 
         contributor = dataset_dict.get("contributor_id") or tk.config.get("ckanext.chemnitz.dcat.contributor_id")
         if contributor:
@@ -217,7 +222,25 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
                 dataset_dict["extras"].remove(extra)
         self._parse_distributions(dataset_dict, dataset_ref)
         self._parse_geometries(dataset_dict, dataset_ref)
+        series = self._series_of_this_catalogue(dataset_ref)
+        if series:
+            dataset_dict["in_series"] = series
+        if (dataset_ref, RDF.type, DCAT.DatasetSeries) in self.g:
+            dataset_dict["type"] = "dataset_series"
         return dataset_dict
+
+    def _series_of_this_catalogue(self, dataset_ref: URIRef) -> list[str]:
+        """Ids of the dataset's series (dcat:inSeries) that this portal holds.
+
+        A series URI is ``{catalogue}/dataset/{id}``; series of other catalogues have no id here,
+        so a harvesting site does not get references to series it does not have.
+        """
+        prefix = catalog_uri().rstrip("/") + "/dataset/"
+        return sorted(
+            str(series)[len(prefix) :]
+            for series in self.g.objects(dataset_ref, DCAT.inSeries)
+            if str(series).startswith(prefix)
+        )
 
     def _parse_geometries(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         """ckanext-dcat reads only uri, text and geometry of a location: add bbox and centroid."""

@@ -187,8 +187,41 @@ def chemnitz_publisher_required(key: Any, data: dict, errors: dict, context: dic
         errors[("publisher",)] = [*errors.get(("publisher",), []), _("Missing value")]
 
 
+# Series order fields the search index holds as dates; the others (ISO dates such as ``issued``,
+# versions) are strings there, in Solr as in the PostgreSQL backend, and order correctly as text.
+_DATE_INDEXED_ORDER_FIELDS = frozenset({"metadata_created", "metadata_modified"})
+
+
+def chemnitz_series_order_type(key: Any, data: dict[Any, Any], errors: Any, context: Any) -> None:
+    """Derive ``series_order_type`` from ``series_order_field`` instead of asking the editor.
+
+    ckanext-dataset-series compares a member's value with the others by a range query; with "date"
+    on a string field the query misses the next member, so the type must follow the index.
+    """
+    data[key] = "date" if data.get(("series_order_field",)) in _DATE_INDEXED_ORDER_FIELDS else "text"
+
+
+def chemnitz_in_series(key: Any, data: dict[Any, Any], errors: dict[Any, list[str]], context: Any) -> None:
+    """ckanext-dataset-series' check (the series exists, the editor may update it) on valid choices only.
+
+    After ``scheming_multiple_choice`` refused an unknown id the value is still a list, which that
+    check cannot read (a server error instead of the field's error message).
+    """
+    from ckanext.dataset_series.validators import series_validator
+
+    value = data.get(key)
+    if errors.get(key) or value in (None, "", "[]", missing):
+        return
+    try:
+        data[key] = series_validator(value, context)
+    except Invalid as error:
+        errors[key].append(error.error)
+
+
 def validators() -> dict[str, Any]:
     return {
+        "chemnitz_in_series": chemnitz_in_series,
+        "chemnitz_series_order_type": chemnitz_series_order_type,
         "chemnitz_attribution": chemnitz_attribution,
         "chemnitz_license": chemnitz_license,
         "chemnitz_political_geocoding": chemnitz_political_geocoding,
