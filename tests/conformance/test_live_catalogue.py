@@ -19,6 +19,7 @@ from ckanext.dcat.processors import RDFParser
 
 from ckanext.chemnitz.dcat import catalog, shacl
 from tests.ckan_support import PORTAL_PLUGINS
+from tests.dcat.test_profile import ROUND_TRIP_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
@@ -159,6 +160,14 @@ def test_ckanext_dcat_parser_imports_the_catalogue_intact(portal, published):
     imported = {d["title"]: d for d in parser.datasets()}
     for original in published:
         again = imported[original["title"]]
+        for key in ROUND_TRIP_FIELDS:
+            assert again.get(key) == original.get(key), (original["name"], key)
+        resources = {r["name"]: r for r in again["resources"]}
+        for resource in original["resources"]:
+            for key in ("url", "format", "mimetype", "size", "description", "status"):
+                assert (resources[resource["name"]].get(key) or None) == (resource.get(key) or None), (
+                    original["name"], resource["name"], key
+                )  # fmt: skip
         assert again["license_id"] == original["license_id"] == "dl-by-de/2.0"
         assert sorted(again["theme"]) == sorted(original["theme"])
         assert again["publisher"][0]["name"] == original["publisher"][0]["name"]
