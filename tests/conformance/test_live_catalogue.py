@@ -27,6 +27,7 @@ pytestmark = [
     pytest.mark.usefixtures("with_plugins"),
 ]
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+DATE_FALLBACKS = {"issued": "metadata_created", "modified": "metadata_modified"}
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
 
 
@@ -161,7 +162,10 @@ def test_ckanext_dcat_parser_imports_the_catalogue_intact(portal, published):
     for original in published:
         again = imported[original["title"]]
         for key in ROUND_TRIP_FIELDS:
-            assert again.get(key) == original.get(key), (original["name"], key)
+            # ckanext-dcat writes dct:issued/dct:modified from the portal's timestamps when the
+            # dataset has no dates of its own, so those come back filled in.
+            expected = original.get(key) or original.get(DATE_FALLBACKS.get(key, key))
+            assert again.get(key) == expected, (original["name"], key)
         resources = {r["name"]: r for r in again["resources"]}
         for resource in original["resources"]:
             for key in ("url", "format", "mimetype", "size", "description", "status"):
