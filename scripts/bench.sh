@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: benchmarks on a scratch database; figures go to docs/benchmarks.md.
+# `make bench`: benchmarks on scratch databases; figures go to docs/benchmarks.md. Not at the same
+# time as `make test` (both use the test portal's port and the replicas' ports).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -12,3 +13,8 @@ say "Search benchmark"
 "$CKAN_VENV/bin/python" -m bench.search_bench "$@"
 say "DCAT benchmark (/catalog.ttl, dcat_ap_de against euro_dcat_ap_3)"
 "$CKAN_VENV/bin/python" -m bench.dcat_bench "$@"
+say "Pipeline benchmark (replicas, a throw-away portal on :${E2E_PORT:-5055})"
+"$ROOT/scripts/e2e-portal.sh" stop
+"$ROOT/scripts/e2e-portal.sh" start
+trap '"$ROOT/scripts/e2e-portal.sh" stop' EXIT
+PYTHONPATH="$ROOT:$ROOT/dags" "$AIRFLOW_VENV/bin/python" -m bench.pipeline_bench

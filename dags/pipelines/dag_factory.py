@@ -52,7 +52,9 @@ def harvest_dag(path: str | Path) -> DAG:
 
         @task
         def transform(extracted: dict[str, Any]) -> dict[str, Any]:
-            return steps.transform(source, extracted, _work_folder())
+            ckan = Connection.get(CKAN_CONNECTION)
+            skip = steps.already_published(source, extracted, ckan.host, ckan.password)
+            return skip or steps.transform(source, extracted, _work_folder())
 
         @task(outlets=[Asset(f"ckan://dataset/{dataset}")])
         def publish(extracted: dict[str, Any], transformed: dict[str, Any]) -> dict[str, Any]:

@@ -6,14 +6,17 @@ the data itself stays in the run's work folder, so a retried task starts from it
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 from dataclasses import asdict
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from pipelines.config import SourceConfig
 from pipelines.errors import SourceError
@@ -48,7 +51,43 @@ def extract(config: SourceConfig, work: Path) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     raw = work / "raw.pickle"
     raw.write_bytes(pickle.dumps(frame))
-    return {"raw": str(raw), "fetched": len(frame), "url": config.url}
+    return {"raw": str(raw), "fetched": len(frame), "url": config.url, "fingerprint": fingerprint(config, frame)}
+
+
+def fingerprint(config: SourceConfig, frame: pd.DataFrame) -> str:
+    """SHA-256 of what a harvest's result depends on: the source's data, its configuration file
+    and the pipeline code. Equal fingerprints mean a new run would publish exactly the same."""
+    digest = hashlib.sha256()
+    digest.update(_pipeline_code_digest())
+    digest.update(config.path.read_bytes())
+    digest.update(",".join(map(str, frame.columns)).encode())
+    attributes = pd.DataFrame(frame)
+    if isinstance(frame, gpd.GeoDataFrame):
+        attributes = attributes.drop(columns=frame.geometry.name)
+        digest.update(b"".join(shapely.to_wkb(frame.geometry.to_numpy(), hex=False)))
+    digest.update(pd.util.hash_pandas_object(attributes, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+@cache
+def _pipeline_code_digest() -> bytes:
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
+    return digest.digest()
+
+
+def already_published(config: SourceConfig, extracted: dict[str, Any], ckan_url: str, token: str) -> dict[str, Any]:
+    """A transform result that says "skip" when the last successful run had the same fingerprint.
+
+    Then transform and publish have nothing to do: the files, the DataStore table and the
+    metadata they would produce are already published. Returns an empty dict otherwise.
+    """
+    last = publisher.last_run(publisher.connect(ckan_url, token), config.dataset["name"])
+    if not last or last.get("fingerprint") != extracted["fingerprint"]:
+        return {}
+    return {"skipped": True, "rejected": last.get("rejected") or 0, "repaired": 0}
 
 
 def transform(config: SourceConfig, extracted: dict[str, Any], work: Path) -> dict[str, Any]:
@@ -93,8 +132,10 @@ def transform(config: SourceConfig, extracted: dict[str, Any], work: Path) -> di
 
 def publish(config: SourceConfig, transformed: dict[str, Any], ckan_url: str, token: str) -> dict[str, Any]:
     """Create or update the dataset, its files and its DataStore table; report what changed."""
-    ckan = publisher.connect(ckan_url, token)
     summary = publisher.PublishSummary(dataset=config.dataset["name"])
+    if transformed.get("skipped"):
+        return asdict(summary) | {"changed": False}
+    ckan = publisher.connect(ckan_url, token)
     extent = dcat.metadata(config.dataset, config.schedule, transformed.get("bbox"), transformed.get("temporal"))
     desired = dict(extent, owner_org=config.organization)
     dataset = publisher.ensure_dataset(ckan, desired, summary)
@@ -122,6 +163,10 @@ def record(
     ckan = publisher.connect(ckan_url, token)
     dataset = ckan.action.package_show(id=config.dataset["name"])
     changes = ", ".join(f"{key}: {action}" for key, action in published["resources"].items())
+    if transformed.get("skipped"):
+        changes = "Quelldaten und Konfiguration unverändert seit dem letzten Lauf"
+    else:
+        changes = f"Datensatz: {published['dataset_action']}; {changes}"
     publisher.record_run(
         ckan,
         dataset,
@@ -131,7 +176,8 @@ def record(
             "status": "geändert" if published["changed"] else "unverändert",
             "fetched": extracted["fetched"],
             "rejected": transformed["rejected"],
-            "changes": f"Datensatz: {published['dataset_action']}; {changes}",
+            "changes": changes,
+            "fingerprint": extracted["fingerprint"],
         },
     )
 

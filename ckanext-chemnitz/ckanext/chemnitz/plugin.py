@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.exceptions import CkanConfigurationException
 from ckan.lib.plugins import DefaultTranslation
 
+from ckanext.chemnitz.datastore import actions as datastore_actions
 from ckanext.chemnitz.dcat import helpers, validators, views
 from ckanext.chemnitz.quality import actions as quality_actions
 from ckanext.chemnitz.quality import helpers as quality_helpers
@@ -56,7 +57,7 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
         return [views.catalog]
 
     def get_actions(self) -> dict[str, Any]:
-        return quality_actions.actions()
+        return {**quality_actions.actions(), **datastore_actions.actions()}
 
     def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
         facets_dict[quality_search.FACET] = tk._("Metadata quality")

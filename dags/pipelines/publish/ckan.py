@@ -27,7 +27,6 @@ DATASTORE_TYPES = {
     "date": "date",
     "datetime": "timestamp",
 }
-BATCH = 500
 LOG_KEY = "harvest-log"
 LOG_DESCRIPTION = "Protokoll der automatischen Übernahmen aus dem Fachverfahren (eine Zeile je Lauf)."
 
@@ -123,20 +122,17 @@ def load_datastore(
     records: list[dict[str, Any]],
     summary: PublishSummary,
 ) -> None:
-    """Bring the resource's DataStore table to exactly ``records`` (typed columns, primary key)."""
+    """Bring the resource's DataStore table to exactly ``records`` (typed columns, primary key).
+
+    The portal's ``chemnitz_datastore_load`` replaces the rows in one transaction (COPY, then a
+    merge on the key), so a crash leaves the previous version and a rerun repairs it.
+    """
     if summary.resources.get("csv") == "unchanged" and _row_count(ckan, resource["id"]) == len(records):
         return
     ckan.action.datastore_create(resource_id=resource["id"], fields=list(columns), primary_key=[key], force=True)
-    for start in range(0, len(records), BATCH):
-        ckan.action.datastore_upsert(
-            resource_id=resource["id"], records=records[start : start + BATCH], method="upsert", force=True
-        )
-    summary.rows_upserted = len(records)
-    wanted = {record[key] for record in records}
-    vanished = [value for value in _keys(ckan, resource["id"], key) if value not in wanted]
-    if vanished:
-        ckan.action.datastore_records_delete(resource_id=resource["id"], filters={key: vanished}, force=True)
-    summary.rows_deleted = len(vanished)
+    loaded = ckan.action.chemnitz_datastore_load(resource_id=resource["id"], records=records)
+    summary.rows_upserted = loaded["inserted"] + loaded["updated"]
+    summary.rows_deleted = loaded["deleted"]
 
 
 def datastore_columns(fields: Iterable[Any], extra_numbers: Iterable[str] = ()) -> list[dict[str, Any]]:
@@ -161,20 +157,16 @@ def _row_count(ckan: ckanapi.RemoteCKAN, resource_id: str) -> int | None:
         return None
 
 
-def _keys(ckan: ckanapi.RemoteCKAN, resource_id: str, key: str) -> list[Any]:
-    values: list[Any] = []
-    while True:
-        page = ckan.action.datastore_search(
-            resource_id=resource_id,
-            fields=[key],
-            limit=10_000,
-            offset=len(values),
-            sort=key,
-            include_total=False,
-        )
-        values.extend(record[key] for record in page["records"])
-        if len(page["records"]) < 10_000:
-            return values
+LOG_FIELDS = [
+    {"id": "run_at", "type": "timestamp", "info": {"label": "Zeitpunkt"}},
+    {"id": "run_id", "type": "text", "info": {"label": "Lauf"}},
+    {"id": "source_url", "type": "text", "info": {"label": "Quelle"}},
+    {"id": "status", "type": "text", "info": {"label": "Ergebnis"}},
+    {"id": "fetched", "type": "int4", "info": {"label": "abgerufen"}},
+    {"id": "rejected", "type": "int4", "info": {"label": "abgelehnt"}},
+    {"id": "changes", "type": "text", "info": {"label": "Änderungen"}},
+    {"id": "fingerprint", "type": "text", "info": {"label": "Prüfsumme von Quelldaten und Konfiguration"}},
+]
 
 
 def record_run(ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any], run: dict[str, Any]) -> None:
@@ -183,9 +175,9 @@ def record_run(ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any], run: dict[str,
     Adding a row changes neither the dataset's metadata nor its files, so an unchanged source
     still leaves the dataset untouched while the log shows the successful run.
     """
-    log = next((r for r in dataset.get("resources", []) if r.get("harvest_key") == LOG_KEY), None)
+    log = _log_resource(dataset)
     if log is None:
-        log = ckan.action.datastore_create(
+        resource_id = ckan.action.datastore_create(
             resource={
                 "package_id": dataset["id"],
                 "name": "Ernteprotokoll",
@@ -194,19 +186,34 @@ def record_run(ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any], run: dict[str,
                 "resource_type": LOG_KEY,
                 "format": "CSV",
             },
-            fields=[
-                {"id": "run_at", "type": "timestamp", "info": {"label": "Zeitpunkt"}},
-                {"id": "run_id", "type": "text", "info": {"label": "Lauf"}},
-                {"id": "source_url", "type": "text", "info": {"label": "Quelle"}},
-                {"id": "status", "type": "text", "info": {"label": "Ergebnis"}},
-                {"id": "fetched", "type": "int4", "info": {"label": "abgerufen"}},
-                {"id": "rejected", "type": "int4", "info": {"label": "abgelehnt"}},
-                {"id": "changes", "type": "text", "info": {"label": "Änderungen"}},
-            ],
+            fields=LOG_FIELDS,
             primary_key=["run_id"],
-        )
-        resource_id = log["resource_id"]
+        )["resource_id"]
     else:
         resource_id = log["id"]
     row = dict(run, run_at=run.get("run_at") or dt.datetime.now(dt.timezone.utc).isoformat())
-    ckan.action.datastore_upsert(resource_id=resource_id, records=[row], method="upsert", force=True)
+    try:
+        ckan.action.datastore_upsert(resource_id=resource_id, records=[row], method="upsert", force=True)
+    except ckanapi.ValidationError:  # a log written before a column was added: add it, then append
+        ckan.action.datastore_create(resource_id=resource_id, fields=LOG_FIELDS, force=True)
+        ckan.action.datastore_upsert(resource_id=resource_id, records=[row], method="upsert", force=True)
+
+
+def last_run(ckan: ckanapi.RemoteCKAN, dataset_name: str) -> dict[str, Any] | None:
+    """The newest row of the dataset's harvest log (the last successful run), None if there is none."""
+    try:
+        dataset = ckan.action.package_show(id=dataset_name)
+    except ckanapi.NotFound:
+        return None
+    log = _log_resource(dataset)
+    if log is None:
+        return None
+    try:
+        rows = ckan.action.datastore_search(resource_id=log["id"], sort="run_at desc", limit=1)["records"]
+    except (ckanapi.NotFound, ckanapi.ValidationError):
+        return None
+    return rows[0] if rows else None
+
+
+def _log_resource(dataset: dict[str, Any]) -> dict[str, Any] | None:
+    return next((r for r in dataset.get("resources", []) if r.get("harvest_key") == LOG_KEY), None)

@@ -1,0 +1,272 @@
+"""Pipeline benchmark: the harvest steps at 10,000 features, reprojection against bare pyproj,
+DataStore loading against PostgreSQL ``COPY``, and an unchanged rerun of every source.
+
+Runs in ``.venv/airflow`` against the throw-away portal of ``scripts/e2e-portal.sh`` (started by
+``make bench``) and the department-source replicas (started here, on their usual ports). The
+steps are the functions the DAG tasks call (``pipelines.steps``), timed in this process; Airflow's
+own scheduling overhead is not part of the figures. The 10,000-feature layer is a CSV export shaped
+like the city's parking exports (Web-Mercator X/Y inside Chemnitz, deterministic), served over HTTP
+from a temporary folder.
+
+Usage (from ``make bench``): ``python -m bench.pipeline_bench [--features N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import dataclasses
+import functools
+import http.server
+import io
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psycopg2
+import pyproj
+import shapely
+
+from bench import report
+from pipelines import config as sources
+from pipelines import steps
+from pipelines.publish import ckan as publisher
+from pipelines.transform import geometry
+from replica.run import DEFAULT_PORTS
+from replica.run import replicas as run_replicas
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_REPROJECTION_RATIO = 0.5
+TARGET_COPY_RATIO = 0.3
+TARGET_RERUN_FRACTION = 0.2
+# Chemnitz's extent in Web Mercator metres (from the Stadtteile fixture's bounds).
+CITY_3857 = (1_423_700.0, 6_574_000.0, 1_452_600.0, 6_605_500.0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--features", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of the reprojection comparison")
+    parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+
+    portal = dict(line.split("=", 1) for line in (ROOT / "var" / "e2e.env").read_text().splitlines() if "=" in line)
+    with tempfile.TemporaryDirectory() as folder, run_replicas(Path(folder) / "replicas", DEFAULT_PORTS):
+        layer_url = _serve(Path(folder), args.features)
+        big = _layer_config(layer_url, args.features)
+        fixtures = [sources.load(path) for path in sources.all_paths()]
+        results: dict[str, Any] = {"features": args.features}
+        results["layer"] = _harvest(big, Path(folder) / "layer-1", portal)
+        results["first"] = sum(_harvest(c, Path(folder) / f"{c.id}-1", portal)["total"] for c in fixtures)
+        results["first"] += results["layer"]["total"]
+        again = _harvest(big, Path(folder) / "layer-2", portal)
+        results["rerun_layer"] = again
+        results["rerun"] = again["total"] + sum(
+            _harvest(c, Path(folder) / f"{c.id}-2", portal)["total"] for c in fixtures
+        )
+        results["reprojection"] = _reprojection(Path(folder) / "layer-1", args.repeat)
+        results["reprojection_polygons"] = _reprojection(Path(folder) / "stadtteile-1", args.repeat)
+        results["datastore"] = _datastore_against_copy(big, Path(folder) / "layer-1", portal)
+    markdown = _markdown(results, len(fixtures))
+    print(markdown)
+    report.write_section(args.report, "pipelines", markdown)
+    return 0
+
+
+def _serve(folder: Path, count: int) -> str:
+    """Write the layer and serve ``folder`` on a free loopback port for the rest of the run."""
+    rng = random.Random(2026)
+    west, south, east, north = CITY_3857
+    lines = ["NUMMER;LAGE;KAPAZITAET;KOSTEN;BEMERKUNG;X;Y"]
+    for number in range(1, count + 1):
+        x, y = rng.uniform(west, east), rng.uniform(south, north)
+        lines.append(
+            f"{number};Stellplatz {number}, Chemnitz;{rng.randint(1, 400)};"
+            f"{rng.choice(['kostenfrei', '1,50 € je Stunde', 'Parkschein'])};;"
+            f"{x:.3f};{y:.3f}".replace(".", ",")
+        )
+    (folder / "layer.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    handler = functools.partial(_QuietFiles, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/layer.csv"
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _layer_config(url: str, count: int) -> sources.SourceConfig:
+    """The coach-parking source's configuration pointed at the generated layer."""
+    template = sources.load(sources.SOURCES / "parkplaetze_reisebus.yaml")
+    source = dict(template.source, endpoints={"replica": url}, delimiter=";", decimal=",", encoding="utf-8")
+    dataset = dict(
+        template.dataset,
+        name=f"benchmark-{count}-objekte",
+        title=f"Benchmark: {count:,} Stellplätze".replace(",", "."),
+    )
+    return dataclasses.replace(template, id="benchmark_layer", source=source, dataset=dataset)
+
+
+def _harvest(config: sources.SourceConfig, work: Path, portal: dict[str, str]) -> dict[str, float]:
+    """Seconds of each step of one harvest of ``config``, as the DAG runs them."""
+    timings: dict[str, float] = {}
+
+    def timed(name: str, call: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        result = call()
+        timings[name] = time.perf_counter() - started
+        return result
+
+    url, token = portal["CKAN_URL"], portal["CKAN_API_TOKEN"]
+    extracted = timed("extract", lambda: steps.extract(config, work))
+    transformed = timed(
+        "transform",
+        lambda: steps.already_published(config, extracted, url, token) or steps.transform(config, extracted, work),
+    )
+    published = timed("publish", lambda: steps.publish(config, transformed, url, token))
+    timed("record", lambda: steps.record(config, extracted, transformed, published, url, token, f"bench-{time.time()}"))
+    timings["total"] = sum(timings.values())
+    timings["changed"] = float(published["changed"])
+    return timings
+
+
+def _reprojection(work: Path, repeat: int) -> dict[str, float]:
+    """Coordinates/s of the pipeline's reprojection (EPSG:25833 → WGS 84) and of bare pyproj on the same coordinates."""
+    import pickle
+
+    frame = geometry.reproject(pickle.loads((work / "raw.pickle").read_bytes()), geometry.ETRS89_UTM33)
+    coordinates = shapely.get_coordinates(frame.geometry.to_numpy())
+    xs, ys = np.ascontiguousarray(coordinates[:, 0]), np.ascontiguousarray(coordinates[:, 1])
+    transformer = pyproj.Transformer.from_crs(geometry.ETRS89_UTM33, geometry.WGS84, always_xy=True)
+
+    def best(call: Callable[[], Any]) -> float:
+        call()
+        runs = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            call()
+            runs.append(time.perf_counter() - started)
+        return min(runs)
+
+    ours = best(lambda: geometry.reproject(frame, geometry.WGS84))
+    bare = best(lambda: transformer.transform(xs, ys))
+    count = len(coordinates)
+    return {"features": len(frame), "coordinates": count, "ours": count / ours, "bare": count / bare}
+
+
+def _datastore_against_copy(config: sources.SourceConfig, work: Path, portal: dict[str, str]) -> dict[str, float]:
+    """Rows/s of the pipeline's DataStore load into a new table, and of ``COPY`` of the same rows."""
+    import json
+
+    records = json.loads((work / "records.json").read_text(encoding="utf-8"))
+    columns = publisher.datastore_columns(config.fields, ["lon", "lat"])
+    ckan = publisher.connect(portal["CKAN_URL"], portal["CKAN_API_TOKEN"])
+    dataset = ckan.action.package_show(id=config.dataset["name"])
+    resource = ckan.action.resource_create(
+        package_id=dataset["id"], name="DataStore-Ladetest", url="http://127.0.0.1/ladetest.csv", format="CSV"
+    )
+    started = time.perf_counter()
+    publisher.load_datastore(ckan, resource, columns, config.key, records, publisher.PublishSummary(dataset="bench"))
+    pipeline_seconds = time.perf_counter() - started
+    ckan.action.resource_delete(id=resource["id"])
+
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(ROOT / "var" / "e2e.ini")
+    names = [c["id"] for c in columns]
+    types = {"int": "integer", "int4": "integer", "int8": "bigint", "float8": "double precision"}
+    ddl = ", ".join(f'"{c["id"]}" {types.get(c["type"], c["type"])}' for c in columns)
+    buffer = io.StringIO()
+    for record in records:
+        buffer.write("\t".join(_copy_value(record.get(name)) for name in names) + "\n")
+    with psycopg2.connect(ini["app:main"]["ckan.datastore.write_url"]) as connection, connection.cursor() as cursor:
+        plain = _copy_seconds(cursor, "copy_plain", ddl, names, buffer)
+        # The same COPY into a table shaped like a DataStore table: its unique key, the _id and
+        # _full_text columns and CKAN's full-text trigger, which every loader has to pay for.
+        like_datastore = _copy_seconds(
+            cursor, "copy_datastore", f'_id serial, _full_text tsvector, {ddl}, UNIQUE ("{config.key}")', names, buffer,
+            'CREATE TRIGGER zfulltext BEFORE INSERT OR UPDATE ON copy_datastore '
+            "FOR EACH ROW EXECUTE PROCEDURE populate_full_text_trigger()",
+        )  # fmt: skip
+        connection.rollback()
+    rows = len(records)
+    return {"rows": rows, "pipeline": rows / pipeline_seconds, "copy": rows / plain, "copy_like": rows / like_datastore}
+
+
+def _copy_seconds(cursor: Any, table: str, ddl: str, names: list[str], rows: io.StringIO, *setup: str) -> float:
+    cursor.execute(f"CREATE TEMP TABLE {table} ({ddl})")
+    for statement in setup:
+        cursor.execute(statement)
+    rows.seek(0)
+    quoted = ", ".join(f'"{name}"' for name in names)
+    started = time.perf_counter()
+    cursor.copy_expert(f"COPY {table} ({quoted}) FROM STDIN", rows)
+    return time.perf_counter() - started
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def _markdown(results: dict[str, Any], sources_count: int) -> str:
+    layer, again = results["layer"], results["rerun_layer"]
+    count = results["features"]
+    datastore = results["datastore"]
+    copy_ratio = datastore["pipeline"] / datastore["copy"]
+    like_ratio = datastore["pipeline"] / datastore["copy_like"]
+    rerun_fraction = results["rerun"] / results["first"]
+
+    def verdict(ok: bool) -> str:
+        return "✔" if ok else "✘"
+
+    steps_row = " / ".join(f"{layer[name]:.1f}" for name in ("extract", "transform", "publish", "record"))
+    rerun_row = " / ".join(f"{again[name]:.1f}" for name in ("extract", "transform", "publish", "record"))
+    lines = [
+        f"Steps of the DAGs (`pipelines.steps`) timed in-process against the test portal (`scripts/e2e-portal.sh`, "
+        f"2 gunicorn workers) and the replicas; a generated {count:,}-feature CSV layer shaped like the city's "
+        "parking exports (Web-Mercator X/Y, `;`, decimal commas), plus every fixture source.",
+        "",
+        "| measurement | figure | target |",
+        "| --- | ---: | --- |",
+        f"| {count:,}-feature layer, first harvest end to end | {count / layer['total']:,.0f} features/s "
+        f"({layer['total']:.1f} s: extract / transform / publish / record = {steps_row} s) | |",
+        f"| same layer, unchanged rerun | {again['total']:.1f} s ({rerun_row} s), "
+        f"{'nothing changed' if not again['changed'] else 'CHANGED'} | |",
+        *_reprojection_rows("the generated layer", results["reprojection"], verdict),
+        *_reprojection_rows("Stadtteile (polygons)", results["reprojection_polygons"], verdict),
+        f"| DataStore load through the Action API ({datastore['rows']:,} rows, new table) "
+        f"| {datastore['pipeline']:,.0f} rows/s | |",
+        f"| same rows, PostgreSQL `COPY` into a plain table | {datastore['copy']:,.0f} rows/s "
+        f"| ratio {copy_ratio:.2f} ≥ {TARGET_COPY_RATIO} {verdict(copy_ratio >= TARGET_COPY_RATIO)} |",
+        f"| same rows, `COPY` into a DataStore-shaped table (unique key, CKAN's full-text trigger) "
+        f"| {datastore['copy_like']:,.0f} rows/s | ratio {like_ratio:.2f} |",
+        f"| unchanged rerun of all {sources_count + 1} sources / first run | {results['rerun']:.1f} s / "
+        f"{results['first']:.1f} s = {rerun_fraction:.2f} | ≤ {TARGET_RERUN_FRACTION} "
+        f"{verdict(rerun_fraction <= TARGET_RERUN_FRACTION)} |",
+    ]
+    return "\n".join(lines)
+
+
+def _reprojection_rows(name: str, figures: dict[str, float], verdict: Callable[[bool], str]) -> list[str]:
+    ratio = figures["ours"] / figures["bare"]
+    return [
+        f"| reprojection EPSG:25833 → WGS 84, {name}: {figures['features']:,} features, "
+        f"{figures['coordinates']:,} coordinates, pipeline (geopandas) | {figures['ours']:,.0f} coordinates/s | |",
+        f"| same coordinates, bare vectorised `pyproj` | {figures['bare']:,.0f} coordinates/s "
+        f"| ratio {ratio:.2f} ≥ {TARGET_REPROJECTION_RATIO} {verdict(ratio >= TARGET_REPROJECTION_RATIO)} |",
+    ]
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Bulk loading of DataStore tables for the harvest pipelines."""

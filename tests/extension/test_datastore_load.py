@@ -1,0 +1,95 @@
+"""``chemnitz_datastore_load``: a DataStore table replaced in one transaction, rows typed, errors precise."""
+
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+import ckan.tests.factories as factories
+import ckan.tests.helpers as helpers
+import pytest
+
+pytestmark = [
+    pytest.mark.ckan_config("ckan.plugins", "chemnitz_search chemnitz datastore"),
+    pytest.mark.usefixtures("with_plugins", "clean_db", "clean_datastore", "clean_index"),
+]
+
+FIELDS = [
+    {"id": "nummer", "type": "int"},
+    {"id": "lage", "type": "text"},
+    {"id": "kapazitaet", "type": "int"},
+    {"id": "lon", "type": "float8"},
+]
+ROWS = [
+    {"nummer": 1, "lage": "Parkplatz Südbahnhof", "kapazitaet": 12, "lon": 12.92},
+    {"nummer": 2, "lage": "Wiesenstraße\tHof", "kapazitaet": None, "lon": 12.93},
+    {"nummer": 3, "lage": "Am Stadion\nEinfahrt Nord", "kapazitaet": 40, "lon": 12.94},
+]
+
+
+@pytest.fixture
+def editor() -> dict:
+    return factories.User()
+
+
+@pytest.fixture
+def table(editor) -> str:
+    org = factories.Organization(users=[{"name": editor["name"], "capacity": "editor"}])
+    dataset = factories.Dataset(owner_org=org["id"])
+    resource = factories.Resource(package_id=dataset["id"], url="http://example.org/parkplaetze.csv")
+    helpers.call_action(
+        "datastore_create", resource_id=resource["id"], fields=FIELDS, primary_key=["nummer"], force=True
+    )
+    return resource["id"]
+
+
+def load(table: str, user: dict, records: list[dict]) -> dict:
+    context = {"user": user["name"], "ignore_auth": False}
+    return helpers.call_action("chemnitz_datastore_load", context=context, resource_id=table, records=records)
+
+
+def rows(table: str) -> list[dict]:
+    found = helpers.call_action("datastore_search", resource_id=table, sort="nummer", limit=100)["records"]
+    return [{key: value for key, value in row.items() if key != "_id"} for row in found]
+
+
+def test_a_new_table_gets_every_row_typed_with_tabs_and_newlines_intact(table, editor):
+    assert load(table, editor, ROWS) == {"inserted": 3, "updated": 0, "deleted": 0, "unchanged": 0}
+    assert rows(table) == ROWS
+    found = helpers.call_action("datastore_search", resource_id=table, q="Südbahnhof")["records"]
+    assert [row["nummer"] for row in found] == [1]  # CKAN's full-text index was filled
+
+
+def test_a_second_load_changes_only_what_changed(table, editor):
+    load(table, editor, ROWS)
+    changed = [dict(ROWS[0], kapazitaet=15), ROWS[1], {"nummer": 4, "lage": "Neu", "kapazitaet": 5, "lon": 12.95}]
+    assert load(table, editor, changed) == {"inserted": 1, "updated": 1, "deleted": 1, "unchanged": 1}
+    assert rows(table) == changed
+    assert load(table, editor, changed) == {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 3}
+
+
+@pytest.mark.parametrize(
+    ("records", "field", "message"),
+    [
+        ([{"nummer": 1, "farbe": "rot"}], "records", "columns not in the table: farbe"),
+        ([{"nummer": "eins"}], "records", 'invalid input syntax for type integer: "eins"'),
+        ([{"nummer": 1}, {"nummer": 1}], "records", "ON CONFLICT DO UPDATE command cannot affect row a second time"),
+        ("nummer=1", "records", "a list of objects"),
+    ],
+)
+def test_bad_records_are_refused_precisely_and_the_table_keeps_its_rows(table, editor, records, field, message):
+    load(table, editor, ROWS)
+    with pytest.raises(tk.ValidationError) as refused:
+        load(table, editor, records)
+    assert message in refused.value.error_dict[field][0]
+    assert rows(table) == ROWS
+
+
+def test_only_editors_of_the_dataset_may_load(table):
+    with pytest.raises(tk.NotAuthorized):
+        load(table, factories.User(), ROWS)
+
+
+def test_a_resource_without_table_is_named(editor):
+    resource = factories.Resource(url="http://example.org/leer.csv")
+    with pytest.raises(tk.ValidationError) as refused:
+        helpers.call_action("chemnitz_datastore_load", resource_id=resource["id"], records=ROWS)
+    assert "no DataStore table; create it with datastore_create first" in refused.value.error_dict["resource_id"][0]
