@@ -5,6 +5,7 @@ from __future__ import annotations
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
+import rdflib
 from ckanext.dcat.processors import RDFParser, RDFSerializer
 from ckanext.dcat.profiles import DCAT, DCT
 
@@ -92,3 +93,11 @@ def test_serialise_then_parse_gives_the_same_dataset(published):
         again = by_name[resource["name"]]
         for key in ("url", "format", "mimetype", "size", "hash", "status", "availability", "description"):
             assert (again.get(key) or None) == (resource.get(key) or None), (resource["name"], key)
+
+
+def test_a_file_stored_by_the_portal_is_its_own_download_url(published):
+    stored = dict(published["resources"][0], url_type="upload")
+    graph = catalogue([dict(published, resources=[stored])])
+    assert (None, DCAT.downloadURL, rdflib.URIRef(stored["url"])) in graph
+    linked = catalogue([published])
+    assert not list(linked.objects(None, DCAT.downloadURL))  # links elsewhere are access URLs only

@@ -43,7 +43,7 @@ def test_a_complete_dataset_rates_excellent_and_a_sparse_one_lists_what_is_missi
     complete = assessment.assess(datasets["complete"])
     poor = assessment.assess(datasets["sparse"])
     assert complete.rating == "excellent" and complete.percent >= 87
-    assert poor.rating in ("sufficient", "bad") and poor.percent < complete.percent
+    assert poor.rating != "excellent" and poor.percent <= 60 < complete.percent
     missing = {result.indicator.key for result in poor.to_improve()}
     assert {"keywords", "themes", "spatial", "temporal", "contact_point", "non_proprietary", "download_url"} <= missing
     assert "publisher" not in missing and "machine_readable" not in missing  # XLSX is machine-readable
@@ -109,3 +109,10 @@ def test_private_datasets_do_not_count_in_the_average(app, datasets):
     page = app.get("/").body
     assert f"{assessment.assess(datasets['complete']).percent} %" in page
     assert "Durchschnitt von 1 Datensatz" in page
+
+
+def test_files_stored_by_the_portal_count_as_download_urls(datasets):
+    complete = datasets["complete"]
+    stored = dict(complete, resources=[dict(r, url_type="upload") for r in complete["resources"]])
+    results = {r.indicator.key: r for r in assessment.assess(stored).results}
+    assert results["download_url"].met

@@ -94,6 +94,10 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
                 g.add((distribution, DCATDE.licenseAttributionByText, Literal(attribution)))
             self._file_type(distribution, resource)
             self._checksum_algorithm(distribution)
+            if resource.get("url_type") == "upload" and resource.get("url"):
+                # A file stored by the portal: its URL is the download itself (ckanext-dcat writes
+                # dcat:downloadURL only from an explicit download_url field).
+                g.add((distribution, DCAT.downloadURL, URIRef(resource["url"])))
             if hvd:
                 for eli in sorted(legislation):
                     g.add((distribution, DCATAP.applicableLegislation, URIRef(eli)))

@@ -55,6 +55,11 @@ def _file_type_code(resource: Resource) -> str:
     return uri.rsplit("/", 1)[-1] if uri else ""
 
 
+def _download_url(resource: Resource) -> bool:
+    """An explicit download URL, or a file stored by the portal (the profile writes its URL as one)."""
+    return _http(resource.get("download_url")) or (resource.get("url_type") == "upload" and _http(resource.get("url")))
+
+
 def _licence_known(dataset: Dataset) -> bool:
     return dataset.get("license_id") in vocabularies.license_ids()
 
@@ -90,7 +95,7 @@ INDICATORS: tuple[Indicator, ...] = (
               lambda r: _http(r.get("access_url") or r.get("url")), per_resource=True),
     Indicator("download_url", "accessibility", 20, N_("Download URL"),
               N_("Give every distribution a direct download URL."),
-              lambda r: _http(r.get("download_url")), per_resource=True),
+              _download_url, per_resource=True),
     Indicator("format", "interoperability", 20, N_("Format"), N_("Give every distribution a format."),
               lambda r: _given(r.get("format")), per_resource=True),
     Indicator("media_type", "interoperability", 10, N_("Media type"), N_("Give every distribution its media type."),
@@ -124,10 +129,12 @@ INDICATORS: tuple[Indicator, ...] = (
               lambda r: _given(r.get("rights") or r.get("license")), per_resource=True),
     Indicator("byte_size", "contextuality", 5, N_("File size"), N_("Give the file size of each distribution."),
               lambda r: _given(r.get("size")), per_resource=True),
+    # ckanext-dcat writes the portal's timestamps when a dataset has no dates of its own, so the
+    # RDF that data.europa.eu assesses always has them.
     Indicator("issued", "contextuality", 5, N_("Date of issue"), N_("Give the date of first publication."),
-              _field("issued")),
+              lambda d: _given(d.get("issued") or d.get("metadata_created"))),
     Indicator("modified", "contextuality", 5, N_("Modification date"), N_("Give the date of the last change."),
-              _field("modified")),
+              lambda d: _given(d.get("modified") or d.get("metadata_modified"))),
 )  # fmt: skip
 
 DIMENSIONS = ("findability", "accessibility", "interoperability", "reusability", "contextuality")
