@@ -9,6 +9,7 @@ sits behind a fault proxy (``replica/faults.py``) on its public port.
 | ArcGIS FeatureServer (Koop) | 8081 | services6.arcgis.com/jiszdsDupTUO3fSM/arcgis/rest/services/… |
 | WFS 2.0 (MapServer) | 8082 | the city's and GeoSN's WFS |
 | file drops (CSV, XLSX) | 8083 | portal-chemnitz.opendata.arcgis.com downloads |
+| parking occupancy feed (ParkAPI JSON, DATEX II) | 8084 | none yet: sample car parks (``replica/parking.py``) |
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from replica import data, faults, files, wfs
+from replica import data, faults, files, parking, wfs
 
 ARCGIS_PATH = "/file-geojson/rest/services"
 DEFAULT_PORTS = {
     "arcgis": int(os.environ.get("REPLICA_ARCGIS_PORT", 8081)),
     "wfs": int(os.environ.get("REPLICA_WFS_PORT", 8082)),
     "files": int(os.environ.get("REPLICA_FILES_PORT", 8083)),
+    "parking": int(os.environ.get("REPLICA_PARKING_PORT", 8084)),
 }
 
 
@@ -42,10 +44,11 @@ class Replicas:
     arcgis: str  # base URL of the services: f"{arcgis}/Schulen_OpenData/FeatureServer/0"
     wfs: str  # the WFS endpoint
     files: str  # base URL of the file drops
+    parking: str  # base URL of the occupancy feed: f"{parking}/parkapi.json"
 
     def control(self, replica: str) -> str:
         """URL that arms faults of a replica (``POST`` JSON ``{"fault": …, "times": …}``)."""
-        base = {"arcgis": self.arcgis, "wfs": self.wfs, "files": self.files}[replica]
+        base = {"arcgis": self.arcgis, "wfs": self.wfs, "files": self.files, "parking": self.parking}[replica]
         scheme, _, rest = base.partition("://")
         return f"{scheme}://{rest.split('/', 1)[0]}/__replica__/fault"
 
@@ -53,7 +56,7 @@ class Replicas:
 @contextlib.contextmanager
 def replicas(work: Path, ports: dict[str, int] | None = None) -> Iterator[Replicas]:
     """Run all replicas while the context is open."""
-    ports = ports or {name: _free_port() for name in ("arcgis", "wfs", "files")}
+    ports = ports or {name: _free_port() for name in DEFAULT_PORTS}
     folders = data.prepare(work)
     koop_port = _free_port()
     koop_app = Path(__file__).parent / "arcgis"
@@ -68,8 +71,9 @@ def replicas(work: Path, ports: dict[str, int] | None = None) -> Iterator[Replic
     upstreams = {
         "wfs": wfs.server(work / "wfs", (wfs_port := _free_port()), wfs_url),
         "files": files.server(folders["files"], (files_port := _free_port())),
+        "parking": parking.server(parking_port := _free_port()),
     }
-    internal = {"arcgis": koop_port, "wfs": wfs_port, "files": files_port}
+    internal = {"arcgis": koop_port, "wfs": wfs_port, "files": files_port, "parking": parking_port}
     servers = list(upstreams.values()) + [faults.proxy(internal[name], name, ports[name]) for name in ports]
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -78,6 +82,7 @@ def replicas(work: Path, ports: dict[str, int] | None = None) -> Iterator[Replic
             arcgis=f"http://127.0.0.1:{ports['arcgis']}{ARCGIS_PATH}",
             wfs=wfs_url,
             files=f"http://127.0.0.1:{ports['files']}",
+            parking=f"http://127.0.0.1:{ports['parking']}",
         )
         _wait(f"{urls.arcgis}/Stadtteile_FL_1/FeatureServer/0?f=json", koop)
         _wait(f"{urls.wfs}?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetCapabilities", koop)
@@ -117,6 +122,7 @@ def main() -> None:
         print(f"ArcGIS FeatureServer  {urls.arcgis}/<Dienst>/FeatureServer/0", flush=True)
         print(f"WFS 2.0               {urls.wfs}", flush=True)
         print(f"Dateiablage           {urls.files}/", flush=True)
+        print(f"Parkraum-Belegung     {urls.parking}/parkapi.json  {urls.parking}/datex2/parkingStatus.xml", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
 
