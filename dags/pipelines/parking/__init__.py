@@ -1,0 +1,1 @@
+"""Live parking occupancy: feed parsing and publishing for the occupancy DAG."""
