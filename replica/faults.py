@@ -71,8 +71,8 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
             return None
 
         def do_POST(self) -> None:
-            if self.path != "/__replica__/fault":
-                return self._send(404, b"not found", "text/plain")
+            if self.path != "/__replica__/fault":  # a replica's own control (parking scenarios)
+                return self._forward("POST", self.rfile.read(int(self.headers.get("Content-Length") or 0)))
             try:
                 request = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 state.arm(request["fault"], int(request.get("times", 1)))
@@ -94,11 +94,11 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
                 return self._fault(fault)
             return self._forward("GET")
 
-        def _forward(self, method: str) -> None:
+        def _forward(self, method: str, body: bytes | None = None) -> None:
             connection = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
             try:
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
-                connection.request(method, self.path, headers=headers)
+                connection.request(method, self.path, body=body, headers=headers)
                 answer = connection.getresponse()
                 body = answer.read()
             except OSError as error:
@@ -111,7 +111,7 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
                     self.send_header(key, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            if method == "GET":
+            if method != "HEAD":
                 self.wfile.write(body)
 
         def _fault(self, fault: str) -> None:

@@ -33,6 +33,7 @@ portal_settings() {
         "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/0"
         "ckan.storage_path=$5"
         "ckan.auth.create_user_via_web=false"
+        "ckan.datastore.sqlsearch.enabled=true"  # datastore_search_sql for the parking history
         "${dcat_settings[@]}"
         "solr_url="
         "debug=false"

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from pipelines import config
+from pipelines.bundle import write_stubs
+
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 CHEMNITZ = FIXTURES / "chemnitz"
 REFERENCE = FIXTURES / "reference"
 
 Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
+AIRFLOW = Path(sys.executable).with_name("airflow")
 
 
 @pytest.fixture
@@ -72,3 +81,32 @@ def respond(
     request.send_header("Content-Length", str(len(body)))
     request.end_headers()
     request.wfile.write(body)
+
+
+@pytest.fixture(scope="session")
+def airflow(tmp_path_factory, portal, replicas) -> dict[str, str]:
+    """Environment for ``airflow dags test`` with every DAG of the portal and the test portal."""
+    home = tmp_path_factory.mktemp("airflow")
+    dags = home / "dags"
+    write_stubs(config.SOURCES, dags)
+    for dag_file in (config.REPOSITORY / "dags").glob("*.py"):
+        shutil.copy(dag_file, dags)
+    environment = {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "PYTHONPATH": str(config.REPOSITORY / "dags"),
+        "CHEMNITZ_PIPELINE_WORK": str(home / "work"),
+        "AIRFLOW_CONN_CKAN": json.dumps(
+            {"conn_type": "http", "host": portal["CKAN_URL"], "password": portal["CKAN_API_TOKEN"]}
+        ),
+    }
+    subprocess.run([AIRFLOW, "db", "migrate"], env=environment, check=True, capture_output=True)
+    return environment
+
+
+def run(airflow: dict[str, str], dag_id: str) -> tuple[bool, str]:
+    result = subprocess.run([AIRFLOW, "dags", "test", dag_id], env=airflow, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    return "state=success" in output and result.returncode == 0, output

@@ -6,47 +6,15 @@ dataset as it was.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from pipelines import config
-from pipelines.bundle import write_stubs
+from tests.pipelines.conftest import run
 
-AIRFLOW = Path(sys.executable).with_name("airflow")
 SUMMARY = re.compile(r"Run summary: (.*?) \[")
-
-
-@pytest.fixture(scope="session")
-def airflow(tmp_path_factory, portal, replicas) -> dict[str, str]:
-    """Environment for ``airflow dags test`` with the harvest DAGs and the test portal."""
-    home = tmp_path_factory.mktemp("airflow")
-    dags = home / "dags"
-    write_stubs(config.SOURCES, dags)
-    environment = {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "PYTHONPATH": str(config.REPOSITORY / "dags"),
-        "CHEMNITZ_PIPELINE_WORK": str(home / "work"),
-        "AIRFLOW_CONN_CKAN": json.dumps(
-            {"conn_type": "http", "host": portal["CKAN_URL"], "password": portal["CKAN_API_TOKEN"]}
-        ),
-    }
-    subprocess.run([AIRFLOW, "db", "migrate"], env=environment, check=True, capture_output=True)
-    return environment
-
-
-def run(airflow: dict[str, str], dag_id: str) -> tuple[bool, str]:
-    result = subprocess.run([AIRFLOW, "dags", "test", dag_id], env=airflow, capture_output=True, text=True)
-    output = result.stdout + result.stderr
-    return "state=success" in output and result.returncode == 0, output
 
 
 def summary(output: str) -> dict[str, str]:

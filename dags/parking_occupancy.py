@@ -1,0 +1,48 @@
+"""Airflow DAG ``parking_occupancy``: the car parks' occupancy every 5 minutes, into CKAN.
+
+The feed and the target dataset are configured in ``schemas/feeds/parkhaus_belegung.yaml``;
+the work is done by ``pipelines.parking`` (parsing in ``feed``, publishing in ``occupancy``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from airflow.sdk import Asset, Connection, dag, get_current_context, task
+
+from pipelines import alerts
+from pipelines.dag_factory import CKAN_CONNECTION, WORK
+from pipelines.parking import occupancy
+
+CONFIG = occupancy.FEEDS / "parkhaus_belegung.yaml"
+
+
+@dag(
+    dag_id="parking_occupancy",
+    description="Belegung der Parkhäuser: Feed → DataStore (aktueller Stand, Verlauf) und GeoJSON",
+    schedule="*/5 * * * *",
+    start_date=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
+    catchup=False,
+    max_active_runs=1,
+    dagrun_timeout=dt.timedelta(minutes=4),
+    tags=["parking", "live"],
+    default_args={"retries": 1, "retry_delay": dt.timedelta(seconds=30)},
+    on_failure_callback=alerts.harvest_failed,
+    doc_md=__doc__,
+)
+def parking_occupancy() -> None:
+    @task(outlets=[Asset("ckan://dataset/parkhaus-belegung")])
+    def poll_and_publish() -> dict:
+        config = occupancy.load(CONFIG)
+        readings = occupancy.poll(config)
+        ckan = Connection.get(CKAN_CONNECTION)
+        context = get_current_context()
+        work = WORK / "parking_occupancy" / context["run_id"].replace(":", "_").replace("+", "_")
+        summary = occupancy.publish(config, readings, dt.datetime.now(dt.timezone.utc), ckan.host, ckan.password, work)
+        print("Occupancy summary: " + " ".join(f"{key}={value}" for key, value in summary.items()))
+        return summary
+
+    poll_and_publish()
+
+
+parking_occupancy()

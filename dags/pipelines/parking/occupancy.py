@@ -1,0 +1,197 @@
+"""One poll of an occupancy feed published to CKAN: current state, history, GeoJSON.
+
+* **Aktuelle Belegung** — DataStore table, one row per car park (key ``car_park``), replaced in one
+  transaction on every poll; ``stale`` says whether the source's time is older than 15 minutes.
+* **Belegungsverlauf** — DataStore table of every reading with numbers, key ``car_park`` +
+  ``observed_at``: a rerun of the same poll, or a source that did not update, adds nothing twice.
+* **Aktuelle Belegung (GeoJSON)** — the current state as a map layer, uploaded only when it changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import ckanapi
+import yaml
+
+from pipelines.errors import SourceError
+from pipelines.parking.feed import Reading, parse_datex2, parse_parkapi
+from pipelines.publish import ckan as publisher
+from pipelines.publish import dcat
+from pipelines.transform.files import Output
+from pipelines.web import session
+
+FEEDS = Path(__file__).resolve().parents[3] / "schemas" / "feeds"
+PARSERS = {"parkapi": parse_parkapi, "datex2": parse_datex2}
+CURRENT_FIELDS = [
+    {"id": "car_park", "type": "text", "info": {"label": "Parkhaus-ID"}},
+    {"id": "name", "type": "text", "info": {"label": "Name"}},
+    {"id": "state", "type": "text", "info": {"label": "Zustand (open, closed, nodata)"}},
+    {"id": "total", "type": "int4", "info": {"label": "Stellplätze"}},
+    {"id": "free", "type": "int4", "info": {"label": "frei"}},
+    {"id": "observed_at", "type": "timestamp", "info": {"label": "Messzeit der Quelle (UTC)"}},
+    {"id": "stale", "type": "bool", "info": {"label": "veraltet (älter als 15 Minuten)"}},
+    {"id": "lat", "type": "float8", "info": {"label": "Breitengrad (WGS 84)"}},
+    {"id": "lon", "type": "float8", "info": {"label": "Längengrad (WGS 84)"}},
+]
+HISTORY_FIELDS = [
+    {"id": "car_park", "type": "text", "info": {"label": "Parkhaus-ID"}},
+    {"id": "observed_at", "type": "timestamp", "info": {"label": "Messzeit der Quelle (UTC)"}},
+    {"id": "total", "type": "int4", "info": {"label": "Stellplätze"}},
+    {"id": "free", "type": "int4", "info": {"label": "frei"}},
+]
+CURRENT, HISTORY, MAP = "occupancy-current", "occupancy-history", "occupancy-geojson"
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    path: Path
+    id: str
+    organization: str
+    format: str
+    endpoints: dict[str, str]
+    dataset: dict[str, Any]
+    use: str = "replica"
+
+    @property
+    def url(self) -> str:
+        use = os.environ.get("CHEMNITZ_SOURCES_ENDPOINT") or self.use
+        if use not in self.endpoints:
+            raise SourceError(f"{self.path}: field 'endpoints.{use}': no {use} endpoint is configured")
+        return self.endpoints[use]
+
+
+def load(path: Path) -> FeedConfig:
+    """Read a feed configuration; a missing or wrong field is named with the file."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for field in ("id", "organization", "format", "endpoints", "dataset"):
+        if not isinstance(document, dict) or field not in document:
+            raise SourceError(f"{path}: field '{field}': required")
+    if document["format"] not in PARSERS:
+        raise SourceError(f"{path}: field 'format': one of {sorted(PARSERS)}")
+    return FeedConfig(path=path, **document)
+
+
+def poll(config: FeedConfig, timeout: float = 30) -> list[Reading]:
+    """Fetch and parse the feed; an unusable answer is a ``SourceError`` and nothing is published."""
+    answer = session().get(config.url, timeout=timeout)
+    answer.raise_for_status()
+    readings = PARSERS[config.format](answer.content)
+    if not readings:
+        raise SourceError(f"{config.url}: the feed lists no car parks; the published state is left as it is")
+    return readings
+
+
+@dataclass
+class PollSummary:
+    car_parks: int
+    with_numbers: int
+    stale: int
+    history_rows_added: int
+    map: str  # created | updated | unchanged
+
+
+def publish(config: FeedConfig, readings: list[Reading], now: dt.datetime, ckan_url: str, token: str,
+            work: Path) -> dict[str, Any]:  # fmt: skip
+    ckan = publisher.connect(ckan_url, token)
+    summary = publisher.PublishSummary(dataset=config.dataset["name"])
+    dataset = publisher.ensure_dataset(
+        ckan, dict(dcat.metadata(config.dataset, None, _bbox(readings), None), owner_org=config.organization), summary
+    )
+    current = [_current_row(reading, now) for reading in readings]
+    current_table = _table(ckan, dataset, CURRENT, "Aktuelle Belegung", CURRENT_FIELDS, ["car_park"])
+    ckan.action.chemnitz_datastore_load(resource_id=current_table, records=current)
+    history_table = _table(ckan, dataset, HISTORY, "Belegungsverlauf", HISTORY_FIELDS, ["car_park", "observed_at"])
+    before = _count(ckan, history_table)
+    history = [
+        {"car_park": r.car_park, "observed_at": _iso(r.observed_at), "total": r.total, "free": r.free}
+        for r in readings
+        if r.free is not None
+    ]
+    if history:
+        ckan.action.datastore_upsert(resource_id=history_table, records=history, method="upsert", force=True)
+    geojson = work / "aktuelle-belegung.geojson"
+    work.mkdir(parents=True, exist_ok=True)
+    geojson.write_text(json.dumps(_feature_collection(current), ensure_ascii=False), encoding="utf-8")
+    data = geojson.read_bytes()
+    output = Output(
+        key=MAP, path=geojson, name="Aktuelle Belegung (GeoJSON)",
+        description="Aktueller Stand aller Parkhäuser als Karte (WGS 84); veraltete Werte sind gekennzeichnet.",
+        format="GeoJSON", mimetype="application/geo+json", sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+    )  # fmt: skip
+    publisher.ensure_resource(ckan, ckan.action.package_show(id=dataset["id"]), output, summary)
+    return asdict(
+        PollSummary(
+            car_parks=len(readings),
+            with_numbers=len(history),
+            stale=sum(row["stale"] for row in current),
+            history_rows_added=_count(ckan, history_table) - before,
+            map=summary.resources[MAP],
+        )
+    )
+
+
+def _current_row(reading: Reading, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "car_park": reading.car_park,
+        "name": reading.name,
+        "state": reading.state,
+        "total": reading.total,
+        "free": reading.free,
+        "observed_at": _iso(reading.observed_at),
+        "stale": reading.is_stale(now),
+        "lat": reading.lat,
+        "lon": reading.lng,
+    }
+
+
+def _feature_collection(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": row["car_park"],
+                "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+                "properties": {key: row[key] for key in ("name", "state", "total", "free", "observed_at", "stale")},
+            }
+            for row in rows
+            if row["lat"] is not None and row["lon"] is not None
+        ],
+    }
+
+
+def _table(ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any], key: str, name: str,
+           fields: list[dict[str, Any]], primary_key: list[str]) -> str:  # fmt: skip
+    """The id of the dataset's DataStore-only resource ``key``, created on the first poll."""
+    existing = next((r for r in dataset.get("resources", []) if r.get("harvest_key") == key), None)
+    if existing:
+        return str(existing["id"])
+    created = ckan.action.datastore_create(
+        resource={"package_id": dataset["id"], "name": name, "harvest_key": key, "format": "CSV"},
+        fields=fields,
+        primary_key=primary_key,
+    )
+    return str(created["resource_id"])
+
+
+def _count(ckan: ckanapi.RemoteCKAN, resource_id: str) -> int:
+    return int(ckan.action.datastore_search(resource_id=resource_id, limit=0)["total"])
+
+
+def _bbox(readings: list[Reading]) -> list[float] | None:
+    points = [(r.lng, r.lat) for r in readings if r.lat is not None and r.lng is not None]
+    if not points:
+        return None
+    xs, ys = zip(*points, strict=True)
+    return [min(xs), min(ys), max(xs), max(ys)]
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat()
