@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import ckan.tests.factories as factories
-import ckan.tests.helpers as helpers
 import pytest
 import rdflib
 from ckanext.dcat.profiles import DCAT, DCT
 
 from ckanext.chemnitz.dcat import shacl
 from tests.ckan_support import PORTAL_PLUGINS
-from tests.dcat.examples import school_dataset
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
 ]
 
-
-@pytest.fixture
-def published() -> dict:
-    org = factories.Organization(name="schulverwaltungsamt")
-    return helpers.call_action("package_create", **school_dataset(org["id"]))
 
 
 @pytest.mark.parametrize(

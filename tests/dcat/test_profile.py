@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ckan.tests.factories as factories
-import ckan.tests.helpers as helpers
 import pytest
 import rdflib
 from ckanext.dcat.processors import RDFParser, RDFSerializer
@@ -11,19 +9,12 @@ from ckanext.dcat.profiles import DCAT, DCT
 
 from ckanext.chemnitz.dcat import shacl
 from tests.ckan_support import PORTAL_PLUGINS
-from tests.dcat.examples import school_dataset
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
 ]
 
-
-@pytest.fixture
-def published() -> dict:
-    org = factories.Organization(name="schulverwaltungsamt")
-    created = helpers.call_action("package_create", **school_dataset(org["id"]))
-    return helpers.call_action("package_show", id=created["id"])
 
 
 def catalogue(datasets: list[dict], profile: str = "dcat_ap_de"):

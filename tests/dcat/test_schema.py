@@ -16,10 +16,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def org() -> dict:
-    return factories.Organization(name="schulverwaltungsamt")
-
 
 def test_a_complete_dataset_is_stored_with_vocabulary_uris(org):
     created = helpers.call_action("package_create", **school_dataset(org["id"]))

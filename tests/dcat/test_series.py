@@ -26,8 +26,7 @@ def editor() -> dict:
 
 
 @pytest.fixture
-def series(editor) -> dict:
-    org = factories.Organization(name="schulverwaltungsamt")
+def series(editor, org) -> dict:
     created = helpers.call_action(
         "package_create",
         type="dataset_series",
