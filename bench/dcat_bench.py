@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     markdown = _markdown(results, args.datasets, args.repeat)
     print(markdown)
-    report.write_section(args.report, "dcat", markdown)
+    report.write_section(args.report, "dcat", markdown, title="DCAT catalogue")
     return 0
 
 

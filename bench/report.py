@@ -31,10 +31,10 @@ def machine() -> str:
     )
 
 
-def write_section(path: Path, name: str, body: str) -> None:
+def write_section(path: Path, name: str, body: str, title: str | None = None) -> None:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     section = (
-        f"<!-- bench:{name}:start -->\n## {name.capitalize()}\n\n"
+        f"<!-- bench:{name}:start -->\n## {title or name.capitalize()}\n\n"
         f"Measured {stamp} on: {machine()}\n\n{body.strip()}\n<!-- bench:{name}:end -->"
     )
     text = path.read_text(encoding="utf-8") if path.exists() else HEADER
