@@ -20,6 +20,7 @@ from typing import Any
 import ckanapi
 import yaml
 
+from pipelines.config import ENDPOINT_OVERRIDE
 from pipelines.errors import SourceError
 from pipelines.parking.feed import Reading, parse_datex2, parse_parkapi
 from pipelines.publish import ckan as publisher
@@ -61,7 +62,7 @@ class FeedConfig:
 
     @property
     def url(self) -> str:
-        use = os.environ.get("CHEMNITZ_SOURCES_ENDPOINT") or self.use
+        use = os.environ.get(ENDPOINT_OVERRIDE) or self.use
         if use not in self.endpoints:
             raise SourceError(f"{self.path}: field 'endpoints.{use}': no {use} endpoint is configured")
         return self.endpoints[use]
@@ -105,9 +106,11 @@ def publish(config: FeedConfig, readings: list[Reading], now: dt.datetime, ckan_
         ckan, dict(dcat.metadata(config.dataset, None, _bbox(readings), None), owner_org=config.organization), summary
     )
     current = [_current_row(reading, now) for reading in readings]
-    current_table = _table(ckan, dataset, CURRENT, "Aktuelle Belegung", CURRENT_FIELDS, ["car_park"])
+    current_table = publisher.datastore_table(ckan, dataset, CURRENT, "Aktuelle Belegung", CURRENT_FIELDS, ["car_park"])
     ckan.action.chemnitz_datastore_load(resource_id=current_table, records=current)
-    history_table = _table(ckan, dataset, HISTORY, "Belegungsverlauf", HISTORY_FIELDS, ["car_park", "observed_at"])
+    history_table = publisher.datastore_table(
+        ckan, dataset, HISTORY, "Belegungsverlauf", HISTORY_FIELDS, ["car_park", "observed_at"]
+    )
     before = _count(ckan, history_table)
     history = [
         {"car_park": r.car_park, "observed_at": _iso(r.observed_at), "total": r.total, "free": r.free}
@@ -118,8 +121,8 @@ def publish(config: FeedConfig, readings: list[Reading], now: dt.datetime, ckan_
         ckan.action.datastore_upsert(resource_id=history_table, records=history, method="upsert", force=True)
     geojson = work / "aktuelle-belegung.geojson"
     work.mkdir(parents=True, exist_ok=True)
-    geojson.write_text(json.dumps(_feature_collection(current), ensure_ascii=False), encoding="utf-8")
-    data = geojson.read_bytes()
+    data = json.dumps(_feature_collection(current), ensure_ascii=False).encode()
+    geojson.write_bytes(data)
     output = Output(
         key=MAP, path=geojson, name="Aktuelle Belegung (GeoJSON)",
         description="Aktueller Stand aller Parkhäuser als Karte (WGS 84); veraltete Werte sind gekennzeichnet.",
@@ -165,20 +168,6 @@ def _feature_collection(rows: list[dict[str, Any]]) -> dict[str, Any]:
             if row["lat"] is not None and row["lon"] is not None
         ],
     }
-
-
-def _table(ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any], key: str, name: str,
-           fields: list[dict[str, Any]], primary_key: list[str]) -> str:  # fmt: skip
-    """The id of the dataset's DataStore-only resource ``key``, created on the first poll."""
-    existing = next((r for r in dataset.get("resources", []) if r.get("harvest_key") == key), None)
-    if existing:
-        return str(existing["id"])
-    created = ckan.action.datastore_create(
-        resource={"package_id": dataset["id"], "name": name, "harvest_key": key, "format": "CSV"},
-        fields=fields,
-        primary_key=primary_key,
-    )
-    return str(created["resource_id"])
 
 
 def _count(ckan: ckanapi.RemoteCKAN, resource_id: str) -> int:

@@ -175,22 +175,10 @@ def record_run(ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any], run: dict[str,
     Adding a row changes neither the dataset's metadata nor its files, so an unchanged source
     still leaves the dataset untouched while the log shows the successful run.
     """
-    log = _log_resource(dataset)
-    if log is None:
-        resource_id = ckan.action.datastore_create(
-            resource={
-                "package_id": dataset["id"],
-                "name": "Ernteprotokoll",
-                "description": LOG_DESCRIPTION,
-                "harvest_key": LOG_KEY,
-                "resource_type": LOG_KEY,
-                "format": "CSV",
-            },
-            fields=LOG_FIELDS,
-            primary_key=["run_id"],
-        )["resource_id"]
-    else:
-        resource_id = log["id"]
+    resource_id = datastore_table(
+        ckan, dataset, LOG_KEY, "Ernteprotokoll", LOG_FIELDS, ["run_id"],
+        description=LOG_DESCRIPTION, resource_type=LOG_KEY,
+    )  # fmt: skip
     row = dict(run, run_at=run.get("run_at") or dt.datetime.now(dt.timezone.utc).isoformat())
     try:
         ckan.action.datastore_upsert(resource_id=resource_id, records=[row], method="upsert", force=True)
@@ -199,13 +187,34 @@ def record_run(ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any], run: dict[str,
         ckan.action.datastore_upsert(resource_id=resource_id, records=[row], method="upsert", force=True)
 
 
+def datastore_table(
+    ckan: ckanapi.RemoteCKAN,
+    dataset: dict[str, Any],
+    key: str,
+    name: str,
+    fields: list[dict[str, Any]],
+    primary_key: list[str],
+    **resource: str,
+) -> str:
+    """Id of the dataset's DataStore-only resource ``key`` (``harvest_key``), created with its table if missing."""
+    existing = _keyed_resource(dataset, key)
+    if existing:
+        return str(existing["id"])
+    created = ckan.action.datastore_create(
+        resource={"package_id": dataset["id"], "name": name, "harvest_key": key, "format": "CSV", **resource},
+        fields=fields,
+        primary_key=primary_key,
+    )
+    return str(created["resource_id"])
+
+
 def last_run(ckan: ckanapi.RemoteCKAN, dataset_name: str) -> dict[str, Any] | None:
     """The newest row of the dataset's harvest log (the last successful run), None if there is none."""
     try:
         dataset = ckan.action.package_show(id=dataset_name)
     except ckanapi.NotFound:
         return None
-    log = _log_resource(dataset)
+    log = _keyed_resource(dataset, LOG_KEY)
     if log is None:
         return None
     try:
@@ -215,5 +224,5 @@ def last_run(ckan: ckanapi.RemoteCKAN, dataset_name: str) -> dict[str, Any] | No
     return rows[0] if rows else None
 
 
-def _log_resource(dataset: dict[str, Any]) -> dict[str, Any] | None:
-    return next((r for r in dataset.get("resources", []) if r.get("harvest_key") == LOG_KEY), None)
+def _keyed_resource(dataset: dict[str, Any], key: str) -> dict[str, Any] | None:
+    return next((r for r in dataset.get("resources", []) if r.get("harvest_key") == key), None)

@@ -176,8 +176,7 @@ class Assessment:
 
     @property
     def rating(self) -> str:
-        share = self.points / self.maximum
-        return next(name for name, bound in RATINGS if share >= bound)
+        return rating_of(self.points / self.maximum)
 
     def dimension(self, name: str) -> tuple[int, int]:
         """Points earned and possible in one dimension."""
@@ -208,6 +207,11 @@ class Assessment:
                 for r in self.results
             ],
         }
+
+
+def rating_of(share: float) -> str:
+    """The MQA rating of a share of the maximum points (0 … 1)."""
+    return next(name for name, bound in RATINGS if share >= bound)
 
 
 def _share(test: Callable[[Resource], bool], resources: Iterable[Resource]) -> float:

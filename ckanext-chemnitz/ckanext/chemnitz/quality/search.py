@@ -39,5 +39,4 @@ def catalogue_average() -> dict[str, Any] | None:
     if not datasets:
         return None
     percent = round(sum(value * count for value, count in counts.items()) / datasets)
-    rating = next(name for name, bound in assessment.RATINGS if percent / 100 >= bound)
-    return {"percent": percent, "rating": rating, "datasets": datasets}
+    return {"percent": percent, "rating": assessment.rating_of(percent / 100), "datasets": datasets}
