@@ -64,6 +64,8 @@ e2e)
     ini="$VAR/e2e.ini"
     plugins="chemnitz_search chemnitz datastore scheming_datasets dataset_series dcat structured_data activity"
     portal_settings ckan_e2e datastore_e2e "${E2E_PORT:-5055}" chemnitz-e2e "$VAR/e2e-storage"
+    # No request leaves the machine in the tests: map tiles from a closed port (the fallback is tested).
+    settings+=("ckanext.chemnitz.parking.tile_url=http://127.0.0.1:9/{z}/{x}/{y}.png")
     ;;
 bench)
     ini="$VAR/bench.ini"

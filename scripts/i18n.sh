@@ -14,7 +14,7 @@ case "${1:-}" in
     extract)
         (cd "$EXT" && "$PYBABEL" extract -F babel.cfg -k N_ --no-location --sort-output \
             --project=ckanext-chemnitz --copyright-holder="Stadt Chemnitz" -o "$I18N/$DOMAIN.pot" ckanext)
-        "$PYBABEL" update -D "$DOMAIN" -i "$I18N/$DOMAIN.pot" -d "$I18N" --no-fuzzy-matching
+        "$PYBABEL" update -D "$DOMAIN" -i "$I18N/$DOMAIN.pot" -d "$I18N" --no-fuzzy-matching --ignore-obsolete
         "$PYBABEL" compile -D "$DOMAIN" -d "$I18N"
         ;;
     compile)

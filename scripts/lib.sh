@@ -72,6 +72,22 @@ ensure_venv() {
     touch "$stamp"
 }
 
+# ensure_npm DIR WHAT: install DIR's npm packages from its committed package-lock.json, again
+# only when the lock file changed (Node.js from Debian unless node and npm are already there).
+ensure_npm() {
+    local dir="$1" what="$2"
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        ensure_packages nodejs npm
+    fi
+    local stamp="$dir/node_modules/.installed-$(sha256sum "$dir/package-lock.json" | cut -c1-16)"
+    [ -f "$stamp" ] && return 0
+    say "Installing $what (npm)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) \
+        || die "npm could not install $what from ${dir#"$ROOT"/}/package-lock.json." "Check access to the npm registry and run the command again."
+    rm -f "$dir"/node_modules/.installed-*
+    touch "$stamp"
+}
+
 # --- services ----------------------------------------------------------------------------
 
 postgres_ready() { pg_isready -q -h "$PGHOST" -p "$PGPORT" 2>/dev/null; }

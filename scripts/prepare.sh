@@ -19,6 +19,13 @@ if [ ! -f "$setup_stamp" ] || ! "$CKAN_VENV/bin/python" -c "import ckanext.chemn
     touch "$setup_stamp"
 fi
 "$ROOT/scripts/i18n.sh" compile >/dev/null  # German catalogue of the extension (.mo, not committed)
+# Front-end libraries served from the portal's own assets (no CDN): Leaflet from npm, copied
+# into the extension's git-ignored assets/vendor/ where webassets.yml expects it.
+frontend="$ROOT/ckanext-chemnitz/frontend"
+ensure_npm "$frontend" "the portal's front-end libraries"
+vendor="$ROOT/ckanext-chemnitz/ckanext/chemnitz/assets/vendor/leaflet"
+mkdir -p "$vendor"
+cp -u "$frontend/node_modules/leaflet/dist/leaflet.js" "$frontend/node_modules/leaflet/dist/leaflet.css" "$vendor/"
 ensure_venv "$AIRFLOW_VENV" "$ROOT/requirements/airflow.txt"
 "$ROOT/replica/install.sh"
 

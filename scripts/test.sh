@@ -4,6 +4,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 "$ROOT/scripts/prepare.sh"
+ensure_packages chromium chromium-driver  # the browser tests (tests/browser)
 say "CKAN test configuration and database"
 "$ROOT/scripts/ckan-config.sh" test
 
@@ -12,7 +13,9 @@ say "ruff"
 
 # Suites that run in the pipeline environment (no CKAN installed there).
 airflow_suites=(pipelines replicas)
-ignored=("--ignore=$ROOT/tests/conformance")  # needs the harvested test portal: runs last
+# Need the test portal the pipeline suites fill: run last.
+live=("$ROOT/tests/conformance" "$ROOT/tests/browser")
+ignored=("--ignore=$ROOT/tests/conformance" "--ignore=$ROOT/tests/browser")
 present=()
 for suite in "${airflow_suites[@]}"; do
     ignored+=("--ignore=$ROOT/tests/$suite")
@@ -28,9 +31,9 @@ if [ ${#present[@]} -gt 0 ]; then
     "$ROOT/scripts/e2e-portal.sh" start
     trap '"$ROOT/scripts/e2e-portal.sh" stop' EXIT
     "$AIRFLOW_VENV/bin/pytest" "${present[@]}"
-    say "DCAT-AP.de conformance of the harvested test portal's catalogue; DCAT harvest into a second site"
+    say "The harvested test portal: DCAT-AP.de conformance, DCAT harvest into a second site, pages in Chromium with axe-core"
     psql_admin -c "DROP DATABASE IF EXISTS ckan_harvest" >/dev/null
     ensure_database ckan_harvest ckan_default
     "$ROOT/scripts/ckan-config.sh" harvest
-    "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" "$ROOT/tests/conformance"
+    "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" "${live[@]}"
 fi

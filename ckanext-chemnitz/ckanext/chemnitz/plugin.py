@@ -16,6 +16,8 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.chemnitz.datastore import actions as datastore_actions
 from ckanext.chemnitz.dcat import helpers, validators, views
+from ckanext.chemnitz.parking import status as parking_status
+from ckanext.chemnitz.parking import views as parking_views
 from ckanext.chemnitz.quality import actions as quality_actions
 from ckanext.chemnitz.quality import helpers as quality_helpers
 from ckanext.chemnitz.quality import search as quality_search
@@ -24,7 +26,7 @@ from ckanext.chemnitz.quality import search as quality_search
 @tk.blanket.config_declarations
 @tk.blanket.cli
 class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
-    """The portal itself: DCAT-AP.de metadata, metadata quality, the city's departments, CLI tools."""
+    """The portal itself: DCAT-AP.de metadata, metadata quality, parking search, the departments, CLI tools."""
 
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
@@ -38,6 +40,7 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "ckanext-chemnitz")
 
     def configure(self, config: Any) -> None:
         contributor = config.get("ckanext.chemnitz.dcat.contributor_id")
@@ -51,10 +54,10 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
         return validators.validators()
 
     def get_helpers(self) -> dict[str, Any]:
-        return {**helpers.helpers(), **quality_helpers.helpers()}
+        return {**helpers.helpers(), **quality_helpers.helpers(), **parking_status.helpers()}
 
     def get_blueprint(self) -> list[Any]:
-        return [views.catalog]
+        return [views.catalog, parking_views.parking]
 
     def get_actions(self) -> dict[str, Any]:
         return {**quality_actions.actions(), **datastore_actions.actions()}

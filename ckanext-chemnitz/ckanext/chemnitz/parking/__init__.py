@@ -1,0 +1,1 @@
+"""The parking search page ``/parken``: current occupancy from the DataStore, map, table, chart."""

@@ -1,0 +1,86 @@
+"""Real headless Chromium (Debian's chromium and chromedriver) against a running portal, with axe-core.
+
+The browser suites run after the pipeline suites, against the test portal they filled
+(``var/e2e.env``, written by ``scripts/e2e-portal.sh``); ``PORTAL_URL`` points them at another
+portal, e.g. the demo (``PORTAL_URL=http://127.0.0.1:5000``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "ckanext-chemnitz" / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+# BITV 2.0 refers to EN 301 549, i.e. WCAG 2.1 levels A and AA.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def portal_url() -> str:
+    if os.environ.get("PORTAL_URL"):
+        return os.environ["PORTAL_URL"].rstrip("/")
+    settings = ROOT / "var" / "e2e.env"
+    if not settings.exists():
+        pytest.fail("No test portal: make test starts it (scripts/e2e-portal.sh start), or set PORTAL_URL.")
+    values = dict(line.split("=", 1) for line in settings.read_text().splitlines() if "=" in line)
+    return values["CKAN_URL"].rstrip("/")
+
+
+def api(portal_url: str, action: str, **params: Any) -> Any:
+    """A public Action API call, as a third party makes it."""
+    query = urllib.parse.urlencode({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in params.items()})
+    with urllib.request.urlopen(f"{portal_url}/api/3/action/{action}?{query}", timeout=30) as answer:
+        return json.load(answer)["result"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[webdriver.Chrome]:
+    for needed in (CHROMIUM, CHROMEDRIVER, AXE):
+        if not needed.exists():
+            pytest.fail(f"{needed} is missing: make test installs it (Debian chromium, chromium-driver; npm axe-core).")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
+                     "--lang=de-DE", "--disable-gpu"):  # fmt: skip
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "de-DE,de"})
+    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    driver.set_page_load_timeout(60)
+    # The city's time zone, so that "today" in the browser is the city's day.
+    driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Europe/Berlin"})
+    yield driver
+    driver.quit()
+
+
+def axe_violations(driver: webdriver.Chrome) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now."""
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
+        "  .then(result => done(result.violations),"
+        "        error => done([{id: 'axe-error', help: String(error), nodes: []}]));",
+        WCAG_TAGS,
+    )
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    """One line per violation and element, readable in a failing test's message."""
+    lines = []
+    for violation in violations:
+        for node in violation["nodes"] or [{"target": ["?"], "failureSummary": ""}]:
+            summary = " ".join(node.get("failureSummary", "").split())
+            where = f"{violation['id']} ({violation.get('impact')}): {violation['help']} at {node['target']}"
+            lines.append(f"{where}: {summary}")
+    return "\n".join(lines)
