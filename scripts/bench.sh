@@ -13,6 +13,8 @@ say "Search benchmark"
 "$CKAN_VENV/bin/python" -m bench.search_bench "$@"
 say "DCAT benchmark (/catalog.ttl, dcat_ap_de against euro_dcat_ap_3)"
 "$CKAN_VENV/bin/python" -m bench.dcat_bench "$@"
+say "Parking benchmark (a year of occupancy history in the DataStore, /parken)"
+"$CKAN_VENV/bin/python" -m bench.parking_bench
 say "Pipeline benchmark (replicas, a throw-away portal on :${E2E_PORT:-5055})"
 "$ROOT/scripts/e2e-portal.sh" stop
 "$ROOT/scripts/e2e-portal.sh" start
