@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.exceptions import CkanConfigurationException
 from ckan.lib.plugins import DefaultTranslation
 
+from ckanext.chemnitz import provenance
 from ckanext.chemnitz.datastore import actions as datastore_actions
 from ckanext.chemnitz.dcat import helpers, validators, views
 from ckanext.chemnitz.parking import status as parking_status
@@ -54,7 +55,7 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
         return validators.validators()
 
     def get_helpers(self) -> dict[str, Any]:
-        return {**helpers.helpers(), **quality_helpers.helpers(), **parking_status.helpers()}
+        return {**helpers.helpers(), **quality_helpers.helpers(), **parking_status.helpers(), **provenance.helpers()}
 
     def get_blueprint(self) -> list[Any]:
         return [views.catalog, parking_views.parking]
