@@ -14,14 +14,17 @@ import ckan.plugins.toolkit as tk
 from ckan.exceptions import CkanConfigurationException
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.chemnitz import provenance
+from ckanext.chemnitz import provenance, usage
 from ckanext.chemnitz.datastore import actions as datastore_actions
+from ckanext.chemnitz.dcat import facets as dcat_facets
 from ckanext.chemnitz.dcat import helpers, validators, views
 from ckanext.chemnitz.parking import status as parking_status
 from ckanext.chemnitz.parking import views as parking_views
 from ckanext.chemnitz.quality import actions as quality_actions
 from ckanext.chemnitz.quality import helpers as quality_helpers
 from ckanext.chemnitz.quality import search as quality_search
+from ckanext.chemnitz.theme import feedback, pages
+from ckanext.chemnitz.theme import helpers as theme_helpers
 
 
 @tk.blanket.config_declarations
@@ -36,12 +39,18 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITemplateHelpers)
     p.implements(p.IBlueprint)
     p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_resource("assets", "ckanext-chemnitz")
+        tk.add_public_directory(config, "public")
+
+    def update_config_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return pages.update_config_schema(schema)
 
     def configure(self, config: Any) -> None:
         contributor = config.get("ckanext.chemnitz.dcat.contributor_id")
@@ -55,17 +64,31 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
         return validators.validators()
 
     def get_helpers(self) -> dict[str, Any]:
-        return {**helpers.helpers(), **quality_helpers.helpers(), **parking_status.helpers(), **provenance.helpers()}
+        return {
+            **helpers.helpers(),
+            **quality_helpers.helpers(),
+            **parking_status.helpers(),
+            **provenance.helpers(),
+            **theme_helpers.helpers(),
+            **pages.helpers(),
+        }
 
     def get_blueprint(self) -> list[Any]:
-        return [views.catalog, parking_views.parking]
+        return [views.catalog, parking_views.parking, pages.pages]
 
     def get_actions(self) -> dict[str, Any]:
-        return {**quality_actions.actions(), **datastore_actions.actions()}
+        return {**quality_actions.actions(), **datastore_actions.actions(), **feedback.actions()}
+
+    def get_auth_functions(self) -> dict[str, Any]:
+        return feedback.auth_functions()
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        return usage.install(app)
 
     def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
-        facets_dict[quality_search.FACET] = tk._("Metadata quality")
-        return facets_dict
+        themed = {"theme": tk._("Themes"), **facets_dict, "hvd_category": tk._("High-value data")}
+        themed[quality_search.FACET] = tk._("Metadata quality")
+        return themed
 
     def organization_facets(
         self, facets_dict: dict[str, Any], group_type: str, package_type: str | None
@@ -73,7 +96,7 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
         return self.dataset_facets(facets_dict, package_type or "dataset")
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return quality_search.index_document(pkg_dict)
+        return quality_search.index_document(dcat_facets.index_document(pkg_dict))
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
-        return quality_search.label_rating_facet(search_results)
+        return quality_search.label_rating_facet(dcat_facets.label_facets(search_results))

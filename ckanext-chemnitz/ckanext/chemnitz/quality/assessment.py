@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ckanext.chemnitz.dcat import vocabularies
+from ckanext.chemnitz.translation import N_
 
 # Formats with an open, freely implementable specification, and formats a program can parse
 # into records (after data.europa.eu's MQA, which keeps both lists as vocabularies of its own).
@@ -76,11 +77,6 @@ class Indicator:
     test: Callable[[Any], bool]
     per_resource: bool = False
 
-
-
-def N_(message: str) -> str:
-    """Marks an English message id for extraction; it is translated where it is shown."""
-    return message
 
 
 # Labels and advice are English message ids; the German text comes from the extension's catalogue.
