@@ -37,6 +37,13 @@ def portal_url() -> str:
     return values["CKAN_URL"].rstrip("/")
 
 
+@pytest.fixture(scope="session")
+def admin_login() -> tuple[str, str]:
+    """The sysadmin's name and password (``.env``; the test portal is bootstrapped with them)."""
+    values = dict(line.split("=", 1) for line in (ROOT / ".env").read_text().splitlines() if "=" in line)
+    return values.get("CKAN_SYSADMIN", "admin"), values["CKAN_ADMIN_PASSWORD"]
+
+
 def api(portal_url: str, action: str, **params: Any) -> Any:
     """A public Action API call, as a third party makes it."""
     query = urllib.parse.urlencode({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in params.items()})

@@ -14,7 +14,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 from flask import Flask, Response, request
 
-COUNTED = frozenset({"dataset.read", "resource.read", "resource.download"})
+# ckanext-dcat answers /dataset/<id> itself (content negotiation), with ``_id``.
+COUNTED = frozenset({"dataset.read", "dcat.read_dataset", "resource.read", "resource.download"})
 
 
 def _key() -> str:
@@ -25,7 +26,8 @@ def count(response: Response) -> Response:
     """``after_request``: one use of the dataset the request showed, if it was shown."""
     if request.method == "GET" and response.status_code == 200 and request.endpoint in COUNTED:
         # Pages are addressed by name or id: count by id, which also survives a rename.
-        dataset = model.Package.get((request.view_args or {}).get("id") or "")
+        arguments = request.view_args or {}
+        dataset = model.Package.get(arguments.get("id") or arguments.get("_id") or "")
         if dataset is not None:
             connect_to_redis().zincrby(_key(), 1, dataset.id)
     return response

@@ -32,13 +32,20 @@ def index_document(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _language() -> str:
+    """The visitor's language; the portal's default outside a request (actions called from code)."""
+    try:
+        return tk.h.lang() or "de"
+    except RuntimeError:
+        return tk.config.get("ckan.locale_default") or "de"
+
+
 def label_facets(search_results: dict[str, Any]) -> dict[str, Any]:
     """``after_dataset_search``: the concepts' labels (German, or the UI language) as facet names."""
-    lang = tk.h.lang() or "de"
     for field, vocabulary in FACETS.items():
         facet = (search_results.get("search_facets") or {}).get(field)
         for item in facet["items"] if facet else []:
-            item["display_name"] = vocabularies.label(vocabulary, item["name"], lang)
+            item["display_name"] = vocabularies.label(vocabulary, item["name"], _language())
     return search_results
 
 
@@ -46,7 +53,7 @@ def theme_tiles() -> list[dict[str, Any]]:
     """Every EU data theme with its label, icon and number of public datasets, for the home page."""
     result = tk.get_action("package_search")({}, {"rows": 0, "facet.field": ["theme"], "facet.limit": -1})
     counts = result["facets"].get("theme", {})
-    lang = tk.h.lang() or "de"
+    lang = _language()
     tiles = [
         {
             "uri": uri,

@@ -1,0 +1,142 @@
+"""Every page a visitor or editor meets, in real headless Chromium: no axe-core WCAG 2.1 A/AA
+violation, usable with the keyboard alone, readable at 320 px width (BITV 2.0)."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser.conftest import api, axe_violations, describe
+
+VISITOR_PAGES = [
+    "/",
+    "/dataset/?q=Schule",
+    "/dataset/?tags=Parken&res_format=CSV",
+    "/dataset/schulen",
+    "/organization/",
+    "/organization/tiefbauamt",
+    "/parken",
+    "/user/login",
+    "/ueber-das-portal",
+    "/impressum",
+    "/datenschutz",
+    "/barrierefreiheit",
+    "/leichte-sprache",
+    "/lizenzen",
+]
+
+
+def settle(browser) -> None:
+    WebDriverWait(browser, 20).until(lambda b: b.execute_script("return document.readyState") == "complete")
+
+
+@pytest.fixture
+def at_width(browser):
+    """Resize the window for one test and restore it afterwards."""
+    size = browser.get_window_size()
+    yield lambda width: browser.set_window_size(width, 900)
+    browser.set_window_size(size["width"], size["height"])
+
+
+@pytest.mark.parametrize("path", VISITOR_PAGES)
+def test_page_has_no_accessibility_violations(browser, portal_url, path):
+    browser.get(portal_url + path)
+    settle(browser)
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de"
+    assert browser.find_elements(By.CSS_SELECTOR, "main, [role='main']"), "no main landmark"
+    violations = axe_violations(browser)
+    assert not violations, describe(violations)
+
+
+@pytest.mark.parametrize("path", ["/", "/dataset/schulen", "/parken", "/barrierefreiheit"])
+def test_page_reflows_at_320_pixels_without_horizontal_scrolling(browser, portal_url, at_width, path):
+    at_width(320)
+    browser.get(portal_url + path)
+    settle(browser)
+    overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{path} is {overflow} px wider than the window"
+
+
+def focus_path(browser, presses: int) -> list[str]:
+    """What the keyboard focus lands on, press by press (text or accessible name)."""
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    seen = []
+    for _ in range(presses):
+        seen.append(browser.execute_script(
+            "const e = document.activeElement;"
+            "return (e.getAttribute('aria-label') || e.innerText || e.value || e.placeholder || e.tagName).trim();"
+        ))  # fmt: skip
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+    return seen
+
+
+def test_keyboard_reaches_skip_link_navigation_and_search(browser, portal_url):
+    browser.get(portal_url + "/")
+    settle(browser)
+    seen = focus_path(browser, 12)
+    assert seen[0] == "Überspringen zum Hauptinhalt"
+    for item in ("Datensätze", "Organisationen", "Parkplatzsuche", "Über das Portal"):
+        assert item in seen, f"{item!r} not reachable by Tab: {seen}"
+    assert seen.index("Datensätze") < seen.index("Parkplatzsuche")
+    # The skip link moves the focus to the content.
+    browser.get(portal_url + "/")
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    assert browser.execute_script("return location.hash") == "#content"
+
+
+def test_the_search_form_works_from_the_keyboard(browser, portal_url):
+    browser.get(portal_url + "/")
+    settle(browser)
+    field = browser.find_element(By.ID, "home-search-q")
+    field.send_keys("Schule", Keys.ENTER)
+    settle(browser)
+    assert "/dataset/" in browser.current_url and "q=Schule" in browser.current_url
+    assert "Schulen in Chemnitz" in browser.find_element(By.TAG_NAME, "body").text
+
+
+def test_a_form_error_is_announced_and_linked_to_its_field(browser, portal_url):
+    browser.get(portal_url + "/barrierefreiheit")
+    settle(browser)
+    browser.find_element(By.CSS_SELECTOR, "#rueckmeldung button[type='submit']").send_keys(Keys.ENTER)
+    summary = WebDriverWait(browser, 20).until(
+        lambda b: b.find_element(By.CSS_SELECTOR, "#rueckmeldung [role='alert']"), "no error summary"
+    )
+    link = summary.find_element(By.TAG_NAME, "a")
+    assert link.text == "Bitte beschreiben Sie die Barriere, auf die Sie gestoßen sind."
+    link.send_keys(Keys.ENTER)
+    assert browser.switch_to.active_element.get_attribute("id") == "feedback-message"
+    violations = axe_violations(browser)
+    assert not violations, describe(violations)
+
+
+def test_the_dataset_edit_form_with_a_validation_error(browser, portal_url, admin_login):
+    before = api(portal_url, "package_show", id="schulen")
+    name, password = admin_login
+    browser.get(portal_url + "/user/login")
+    settle(browser)
+    browser.find_element(By.ID, "field-login").send_keys(name)
+    browser.find_element(By.ID, "field-password").send_keys(password, Keys.ENTER)
+    settle(browser)
+    try:
+        browser.get(portal_url + "/dataset/edit/schulen")
+        settle(browser)
+        browser.find_element(By.ID, "field-notes").clear()  # the description is mandatory (DCAT-AP.de)
+        browser.find_element(By.CSS_SELECTOR, "form#dataset-edit button[type='submit'][name='save']").send_keys(Keys.ENTER)
+        WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".error-explanation"), "no errors")
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "Das Formular enthält unzulässige Einträge:\nBeschreibung: Fehlender Wert" in body
+        assert browser.switch_to.active_element.get_attribute("role") == "alert"  # the summary is read first
+        link = browser.find_element(By.CSS_SELECTOR, ".error-explanation a")
+        assert link.get_attribute("hash") == "#field-notes"
+        notes = browser.find_element(By.ID, "field-notes")
+        assert notes.get_attribute("aria-invalid") == "true"
+        violations = axe_violations(browser)
+        assert not violations, describe(violations)
+    finally:
+        browser.delete_all_cookies()
+    after = api(portal_url, "package_show", id="schulen")
+    assert (after["state"], after["notes"], after["metadata_modified"]) == ("active", before["notes"], before["metadata_modified"])
