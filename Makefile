@@ -1,5 +1,5 @@
 # The portal's entry points; the work is done by the scripts in scripts/ (see README.md).
-.PHONY: demo test stop bench i18n lint lock
+.PHONY: demo test stop bench i18n lint lock screenshots
 
 demo:  ## set up everything missing and run the portal on http://127.0.0.1:5000 (Ctrl-C stops)
 	@scripts/demo.sh
@@ -12,6 +12,9 @@ stop:  ## stop what `make demo` started
 
 bench:  ## benchmarks at catalogue scale; results in docs/benchmarks.md
 	@scripts/bench.sh
+
+screenshots:  ## pictures of the running demo for the README (docs/screenshots/)
+	@scripts/screenshots.sh
 
 i18n:  ## collect the extension's message ids and merge them into the German catalogue
 	@scripts/i18n.sh extract

@@ -32,6 +32,8 @@ setup(
         "ckan.plugins": [
             "chemnitz = ckanext.chemnitz.plugin:ChemnitzPlugin",
             "chemnitz_search = ckanext.chemnitz.search.plugin:ChemnitzSearchPlugin",
+            "chemnitz_table_view = ckanext.chemnitz.previews.plugin:TablePreviewPlugin",
+            "chemnitz_map_view = ckanext.chemnitz.previews.plugin:MapPreviewPlugin",
         ],
         "ckan.rdf.profiles": [
             "dcat_ap_de = ckanext.chemnitz.dcat.profile:DCATAPDEProfile",

@@ -34,6 +34,7 @@ portal_settings() {
         "ckan.storage_path=$5"
         "ckan.auth.create_user_via_web=false"
         "ckan.datastore.sqlsearch.enabled=true"  # datastore_search_sql for the parking history
+        "ckan.views.default_views=chemnitz_table_view chemnitz_map_view"  # accessible previews
         "${dcat_settings[@]}"
         "solr_url="
         "debug=false"
@@ -57,15 +58,15 @@ dcat_settings=(
 case "$mode" in
 demo)
     ini="$VAR/ckan.ini"
-    plugins="chemnitz_search chemnitz datastore scheming_datasets dataset_series dcat structured_data activity"
+    plugins="chemnitz_search chemnitz datastore scheming_datasets dataset_series dcat structured_data activity chemnitz_table_view chemnitz_map_view"
     portal_settings ckan_default datastore_default "$CKAN_PORT" chemnitz "$VAR/storage"
     ;;
 e2e)
     ini="$VAR/e2e.ini"
-    plugins="chemnitz_search chemnitz datastore scheming_datasets dataset_series dcat structured_data activity"
+    plugins="chemnitz_search chemnitz datastore scheming_datasets dataset_series dcat structured_data activity chemnitz_table_view chemnitz_map_view"
     portal_settings ckan_e2e datastore_e2e "${E2E_PORT:-5055}" chemnitz-e2e "$VAR/e2e-storage"
     # No request leaves the machine in the tests: map tiles from a closed port (the fallback is tested).
-    settings+=("ckanext.chemnitz.parking.tile_url=http://127.0.0.1:9/{z}/{x}/{y}.png")
+    settings+=("ckanext.chemnitz.map.tile_url=http://127.0.0.1:9/{z}/{x}/{y}.png")
     ;;
 bench)
     ini="$VAR/bench.ini"

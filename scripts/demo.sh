@@ -19,6 +19,8 @@ token="$(CKAN_ADMIN_PASSWORD="$(env_secret CKAN_ADMIN_PASSWORD)" CKAN_API_TOKEN=
     "$CKAN_VENV/bin/python" "$ROOT/scripts/bootstrap_portal.py" "$ini")"
 [ -n "$token" ] && env_set CKAN_API_TOKEN "${token#CKAN_API_TOKEN=}"
 "$CKAN_VENV/bin/ckan" -c "$ini" search-index rebuild --quiet >/dev/null 2>>"$VAR/ckan.log"
+# Previews (table, map) for resources harvested before their view types existed; adds only what is missing.
+"$CKAN_VENV/bin/ckan" -c "$ini" views create -y >/dev/null 2>>"$VAR/ckan.log"
 
 say "Starting CKAN on http://127.0.0.1:$CKAN_PORT"
 stop_started() {

@@ -142,3 +142,19 @@ def test_the_dataset_edit_form_with_a_validation_error(browser, portal_url, admi
     after = api(portal_url, "package_show", id="schulen")
     unchanged = ("state", "notes", "metadata_modified")
     assert [after[key] for key in unchanged] == [before[key] for key in unchanged], "the refused form changed data"
+
+
+PREVIEWS = [("csv", "#vorschau-tabelle table"), ("geojson", "#vorschau-karte[data-features]")]
+
+
+@pytest.mark.parametrize(("key", "preview"), PREVIEWS)
+def test_resource_pages_with_previews_have_no_accessibility_violations(browser, portal_url, key, preview):
+    dataset = api(portal_url, "package_show", id="schulen")
+    resource = next(r for r in dataset["resources"] if r.get("harvest_key") == key)
+    browser.get(f"{portal_url}/dataset/schulen/resource/{resource['id']}")
+    shown = WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, preview), f"no {key} preview")
+    if key == "geojson":
+        assert int(shown[0].get_attribute("data-features")) > 100  # the city's schools
+        assert browser.find_elements(By.CSS_SELECTOR, "#vorschau-karte path.leaflet-interactive")
+    violations = axe_violations(browser)
+    assert not violations, describe(violations)

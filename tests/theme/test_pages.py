@@ -92,3 +92,12 @@ def test_the_api_gives_precise_errors_and_keeps_the_list_private(app):
     answer = app.post("/api/3/action/chemnitz_accessibility_feedback_create", json={"message": "x" * 5001}, status=409)
     assert "message" in answer.json["error"]
     app.get("/api/3/action/chemnitz_accessibility_feedback_list", status=403)
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"), [("/en/ueber-das-portal", "About the portal"), ("/en/parken", "Parking search")]
+)
+def test_english_is_available_by_url(app, path, heading):
+    page = parsed(app.get(path, status=200))
+    assert page.get("lang") == "en"
+    assert text(page.xpath("//h1")[0]) == heading

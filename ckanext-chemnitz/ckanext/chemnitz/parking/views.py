@@ -73,8 +73,8 @@ def index() -> str:
             "map": resources.get(MAP),
             "districts_url": _geojson_url(_show(config.get("ckanext.chemnitz.parking.districts_dataset"))),
             "related": related,
-            "tiles": config.get("ckanext.chemnitz.parking.tile_url"),
-            "tiles_attribution": config.get("ckanext.chemnitz.parking.tile_attribution"),
+            "tiles": config.get("ckanext.chemnitz.map.tile_url"),
+            "tiles_attribution": config.get("ckanext.chemnitz.map.tile_attribution"),
             "stale_after": stale_after,
         },
     )

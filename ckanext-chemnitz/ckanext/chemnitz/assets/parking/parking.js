@@ -17,7 +17,6 @@
   var tbody = table.tBodies[0];
   var status = document.getElementById("parking-status");
   var COLOURS = { many: "#1b6e33", some: "#8a4b00", full: "#b3261e", stale: "#5c5c5c", closed: "#5c5c5c", unknown: "#5c5c5c" };
-  var CITY_CENTRE = [50.8322, 12.9252];
 
   function format(template, values) {
     return template.replace(/\{(\w+)\}/g, function (whole, key) {
@@ -134,20 +133,9 @@
     if (typeof L === "undefined" || !mapElement) {
       return;
     }
-    map = L.map(mapElement, { keyboard: true }).setView(CITY_CENTRE, 13);
-    if (config.tiles) {
-      var failed = false;
-      L.tileLayer(config.tiles, { maxZoom: 19, attribution: config.tilesAttribution })
-        .on("tileerror", function () {
-          if (!failed) {
-            failed = true;
-            showNotice(texts.noTiles);
-          }
-        })
-        .addTo(map);
-    } else {
-      showNotice(texts.noTiles);
-    }
+    map = window.chemnitzMap(mapElement, {
+      tiles: config.tiles, attribution: config.tilesAttribution, notice: notice, noTilesText: texts.noTiles,
+    });
     map.on("click", function (event) {
       setOrigin([event.latlng.lat, event.latlng.lng], texts.mapPoint);
     });

@@ -1,0 +1,1 @@
+"""Accessible previews of resources: DataStore tables as sortable tables, GeoJSON on a map."""

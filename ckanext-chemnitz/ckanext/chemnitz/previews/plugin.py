@@ -1,0 +1,88 @@
+"""The preview plugins (one IResourceView per plugin, as CKAN requires).
+
+Both render inside the resource page, not in an iframe: one document for screen readers, one
+language attribute, one set of landmarks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from ckanext.chemnitz.previews import table
+
+MAP_FORMATS = frozenset({"geojson"})
+
+
+class TablePreviewPlugin(p.SingletonPlugin):
+    """A DataStore table as a sortable, paged HTML table."""
+
+    p.implements(p.IResourceView, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
+    p.implements(p.ITemplateHelpers)
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "name": "chemnitz_table_view",
+            "title": tk._("Table"),
+            "default_title": tk._("Table"),
+            "icon": "table",
+            "requires_datastore": True,
+            "iframed": False,
+            "always_available": False,
+        }
+
+    def can_view(self, data_dict: dict[str, Any]) -> bool:
+        return bool(data_dict["resource"].get("datastore_active"))
+
+    def setup_template_variables(self, context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+        return {"table": table.load(data_dict["resource"]["id"], dict(tk.request.args))}
+
+    def view_template(self, context: Any, data_dict: dict[str, Any]) -> str:
+        return "chemnitz/previews/table.html"
+
+    def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
+        """A resource whose DataStore table was just created gets its table preview.
+
+        CKAN creates DataStore-backed default views only when a loader (xloader, DataPusher) asks;
+        the pipelines load through the Action API, so the view is added when the table appears.
+        """
+        if resource.get("datastore_active") and not context.get("chemnitz_views_checked"):
+            tk.get_action("resource_create_default_resource_views")(
+                {"ignore_auth": True, "user": context.get("user"), "chemnitz_views_checked": True},
+                {"resource": resource, "create_datastore_views": True},
+            )
+
+    def get_helpers(self) -> dict[str, Any]:
+        return {"chemnitz_column_label": table.column_label, "chemnitz_is_numeric": table.is_numeric}
+
+
+class MapPreviewPlugin(p.SingletonPlugin):
+    """A GeoJSON resource on a map, with the features also listed as text."""
+
+    p.implements(p.IResourceView, inherit=True)
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "name": "chemnitz_map_view",
+            "title": tk._("Map"),
+            "default_title": tk._("Map"),
+            "icon": "map",
+            "iframed": False,
+            "always_available": False,
+        }
+
+    def can_view(self, data_dict: dict[str, Any]) -> bool:
+        resource = data_dict["resource"]
+        return (resource.get("format") or "").lower() in MAP_FORMATS and bool(resource.get("url"))
+
+    def setup_template_variables(self, context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "tiles": tk.config.get("ckanext.chemnitz.map.tile_url"),
+            "tiles_attribution": tk.config.get("ckanext.chemnitz.map.tile_attribution"),
+        }
+
+    def view_template(self, context: Any, data_dict: dict[str, Any]) -> str:
+        return "chemnitz/previews/map.html"

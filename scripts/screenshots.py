@@ -1,0 +1,45 @@
+"""`make screenshots`: pictures of the running portal for the README, in Debian's headless Chromium.
+
+Usage: ``screenshots.py PORTAL_URL OUTPUT_DIR`` (run by ``scripts/screenshots.sh`` with the demo's URL).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+PAGES = {
+    "startseite.png": ("/", 1280),
+    "datensatz-schulen.png": ("/dataset/schulen", 1280),
+    "parkplatzsuche.png": ("/parken", 1280),
+    "startseite-smartphone.png": ("/", 390),
+}
+
+
+def main(portal: str, output: Path) -> None:
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=de-DE", "--hide-scrollbars"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    output.mkdir(parents=True, exist_ok=True)
+    try:
+        for name, (path, width) in PAGES.items():
+            driver.set_window_size(width, 900)
+            driver.get(portal.rstrip("/") + path)
+            time.sleep(2)  # maps and charts load their data after the page
+            height = driver.execute_script("return document.documentElement.scrollHeight")
+            driver.set_window_size(width, min(height, 2400))
+            time.sleep(0.5)
+            driver.save_screenshot(str(output / name))
+            print(f"  {output / name}")
+    finally:
+        driver.quit()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], Path(sys.argv[2]))
