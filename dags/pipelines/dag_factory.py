@@ -48,7 +48,8 @@ def harvest_dag(path: str | Path) -> DAG:
     def harvest() -> None:
         @task
         def extract() -> dict[str, Any]:
-            return steps.extract(source, _work_folder())
+            ckan = Connection.get(CKAN_CONNECTION)
+            return steps.extract(source, _work_folder(), steps.previous_run(source, ckan.host, ckan.password))
 
         @task
         def transform(extracted: dict[str, Any]) -> dict[str, Any]:

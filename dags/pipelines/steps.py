@@ -20,7 +20,7 @@ import shapely
 
 from pipelines.config import SourceConfig
 from pipelines.errors import SourceError
-from pipelines.extract import arcgis, tables, wfs
+from pipelines.extract import arcgis, tables, versions, wfs
 from pipelines.publish import ckan as publisher
 from pipelines.publish import dcat
 from pipelines.transform import files, geometry
@@ -28,11 +28,21 @@ from pipelines.transform.types import Rejections, normalise
 from pipelines.web import session
 
 
-def extract(config: SourceConfig, work: Path) -> dict[str, Any]:
-    """Fetch the whole source into ``work/raw.pickle``; an empty source is an error."""
+def extract(config: SourceConfig, work: Path, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Fetch the whole source into ``work/raw.pickle``; an empty source is an error.
+
+    ``previous`` is the last successful run (its harvest-log row). When the source reports the
+    same data version as then, and configuration and code are the same, nothing is fetched: the
+    result says ``source_unchanged`` and carries the previous fingerprint.
+    """
     http = session()
     source = config.source
     timeout = float(source.get("timeout", 60))
+    reported = versions.source_version(http, config.type, config.url, timeout)
+    version = f"{reported};config={_config_digest(config)}" if reported else None
+    if version and previous and previous.get("source_version") == version and previous.get("fingerprint"):
+        return {"source_unchanged": True, "fetched": 0, "url": config.url, "source_version": version,
+                "fingerprint": previous["fingerprint"], "rejected": previous.get("rejected") or 0}  # fmt: skip
     if config.type == "arcgis":
         frame = arcgis.read_layer(http, config.url, int(source.get("page_size", 1000)), timeout, config.crs)
     elif config.type == "wfs":
@@ -51,7 +61,8 @@ def extract(config: SourceConfig, work: Path) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     raw = work / "raw.pickle"
     raw.write_bytes(pickle.dumps(frame))
-    return {"raw": str(raw), "fetched": len(frame), "url": config.url, "fingerprint": fingerprint(config, frame)}
+    return {"raw": str(raw), "fetched": len(frame), "url": config.url, "fingerprint": fingerprint(config, frame),
+            "source_version": version}  # fmt: skip
 
 
 def fingerprint(config: SourceConfig, frame: pd.DataFrame) -> str:
@@ -69,6 +80,11 @@ def fingerprint(config: SourceConfig, frame: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
+def _config_digest(config: SourceConfig) -> str:
+    """Short digest of the configuration file and the pipeline code: a change to either reruns in full."""
+    return hashlib.sha256(_pipeline_code_digest() + config.path.read_bytes()).hexdigest()[:16]
+
+
 @cache
 def _pipeline_code_digest() -> bytes:
     package = Path(__file__).parent
@@ -78,12 +94,19 @@ def _pipeline_code_digest() -> bytes:
     return digest.digest()
 
 
+def previous_run(config: SourceConfig, ckan_url: str, token: str) -> dict[str, Any] | None:
+    """The dataset's last successful harvest (its harvest-log row), None before the first."""
+    return publisher.last_run(publisher.connect(ckan_url, token), config.dataset["name"])
+
+
 def already_published(config: SourceConfig, extracted: dict[str, Any], ckan_url: str, token: str) -> dict[str, Any]:
     """A transform result that says "skip" when the last successful run had the same fingerprint.
 
     Then transform and publish have nothing to do: the files, the DataStore table and the
     metadata they would produce are already published. Returns an empty dict otherwise.
     """
+    if extracted.get("source_unchanged"):
+        return {"skipped": True, "rejected": extracted["rejected"], "repaired": 0}
     last = publisher.last_run(publisher.connect(ckan_url, token), config.dataset["name"])
     if not last or last.get("fingerprint") != extracted["fingerprint"]:
         return {}
@@ -163,7 +186,9 @@ def record(
     ckan = publisher.connect(ckan_url, token)
     dataset = ckan.action.package_show(id=config.dataset["name"])
     changes = ", ".join(f"{key}: {action}" for key, action in published["resources"].items())
-    if transformed.get("skipped"):
+    if extracted.get("source_unchanged"):
+        changes = "Quelle meldet unveränderte Daten (nicht abgerufen); Konfiguration unverändert"
+    elif transformed.get("skipped"):
         changes = "Quelldaten und Konfiguration unverändert seit dem letzten Lauf"
     else:
         changes = f"Datensatz: {published['dataset_action']}; {changes}"
@@ -178,6 +203,7 @@ def record(
             "rejected": transformed["rejected"],
             "changes": changes,
             "fingerprint": extracted["fingerprint"],
+            "source_version": extracted.get("source_version") or "",
         },
     )
 

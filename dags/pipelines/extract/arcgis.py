@@ -32,7 +32,7 @@ def read_layer(
     it they come in the layer's own spatial reference.
     """
     out_sr = {"outSR": crs.split(":", 1)[1]} if crs else {}
-    layer = _checked(get_json(http, url, timeout, f="json"), url)
+    layer = layer_info(http, url, timeout)
     object_id = layer.get("objectIdField") or "OBJECTID"
     page = min(page_size, int(layer.get("maxRecordCount") or page_size))
     query = url.rstrip("/") + "/query"
@@ -65,6 +65,11 @@ def read_layer(
         geometry=geometries,
         crs=_crs(spatial_reference or layer.get("extent", {}).get("spatialReference", {})),
     )
+
+
+def layer_info(http: requests.Session, url: str, timeout: float) -> dict[str, Any]:
+    """The layer's description (fields, ``maxRecordCount``, ``editingInfo`` …); an error body raises."""
+    return _checked(get_json(http, url, timeout, f="json"), url)
 
 
 def _checked(answer: Any, url: str) -> dict[str, Any]:

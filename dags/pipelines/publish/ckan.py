@@ -166,6 +166,7 @@ LOG_FIELDS = [
     {"id": "rejected", "type": "int4", "info": {"label": "abgelehnt"}},
     {"id": "changes", "type": "text", "info": {"label": "Änderungen"}},
     {"id": "fingerprint", "type": "text", "info": {"label": "Prüfsumme von Quelldaten und Konfiguration"}},
+    {"id": "source_version", "type": "text", "info": {"label": "Datenstand laut Quelle (ETag, lastEditDate)"}},
 ]
 
 
