@@ -173,6 +173,10 @@ def publish(config: SourceConfig, transformed: dict[str, Any], ckan_url: str, to
     return asdict(summary) | {"changed": summary.changed}
 
 
+# The harvest log is shown to visitors on the dataset page ("Herkunft"): its words are German.
+ACTIONS_IN_GERMAN = {"created": "neu", "updated": "aktualisiert", "unchanged": "unverändert"}
+
+
 def record(
     config: SourceConfig,
     extracted: dict[str, Any],
@@ -185,13 +189,14 @@ def record(
     """Add this successful run to the dataset's harvest log."""
     ckan = publisher.connect(ckan_url, token)
     dataset = ckan.action.package_show(id=config.dataset["name"])
-    changes = ", ".join(f"{key}: {action}" for key, action in published["resources"].items())
+    german = ACTIONS_IN_GERMAN.get
+    changes = ", ".join(f"{key}: {german(action, action)}" for key, action in published["resources"].items())
     if extracted.get("source_unchanged"):
         changes = "Quelle meldet unveränderte Daten (nicht abgerufen); Konfiguration unverändert"
     elif transformed.get("skipped"):
         changes = "Quelldaten und Konfiguration unverändert seit dem letzten Lauf"
     else:
-        changes = f"Datensatz: {published['dataset_action']}; {changes}"
+        changes = f"Datensatz: {german(published['dataset_action'], published['dataset_action'])}; {changes}"
     publisher.record_run(
         ckan,
         dataset,
