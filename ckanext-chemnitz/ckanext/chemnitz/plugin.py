@@ -86,7 +86,9 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
         return usage.install(app)
 
     def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
-        themed = {"theme": tk._("Themes"), **facets_dict, "hvd_category": tk._("High-value data")}
+        # The portal groups datasets by EU themes, not by CKAN groups.
+        kept = {key: label for key, label in facets_dict.items() if key != "groups"}
+        themed = {"theme": tk._("Themes"), **kept, "hvd_category": tk._("High-value data")}
         themed[quality_search.FACET] = tk._("Metadata quality")
         return themed
 
