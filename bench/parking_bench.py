@@ -197,8 +197,8 @@ def _markdown(results: dict[str, Any], days: int, repeat: int) -> str:
 
     day_p95 = ckan_app.percentile(results["day"], 0.95)
     verdict = "met" if day_p95 < TARGET_DAY_MS else "**missed**"
-    return f"""History table: {results['rows']:,} readings ({CAR_PARKS} car parks × {days} days × 288), backfilled
-in {results['backfill_seconds']:.1f} s; {repeat} timed requests each, in-process WSGI.
+    return f"""History table: {results["rows"]:,} readings ({CAR_PARKS} car parks × {days} days × 288), backfilled
+in {results["backfill_seconds"]:.1f} s; {repeat} timed requests each, in-process WSGI.
 
 | request | p50 ms | p95 ms | max ms |
 | --- | ---: | ---: | ---: |

@@ -46,10 +46,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-
-
-
-
 def _run(count: int, repeat: int) -> dict[str, Any]:
     import ckan.model as model
     from ckan.logic import get_action
@@ -101,12 +97,6 @@ def _uncached(call: Callable[[], Any]) -> Callable[[], Any]:
 
 def _show(get_action: Any, dataset_id: str) -> Callable[[], Any]:
     return lambda: get_action("package_show")({"user": "", "ignore_auth": False}, {"id": dataset_id})
-
-
-
-
-
-
 
 
 def _markdown(results: dict[str, Any], count: int, repeat: int) -> str:

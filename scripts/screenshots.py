@@ -9,8 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from bench.browser import headless_chromium
 
 PAGES = {
     "startseite.png": ("/", 1280),
@@ -21,11 +20,7 @@ PAGES = {
 
 
 def main(portal: str, output: Path) -> None:
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=de-DE", "--hide-scrollbars"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    driver = headless_chromium()
     output.mkdir(parents=True, exist_ok=True)
     try:
         for name, (path, width) in PAGES.items():

@@ -9,4 +9,4 @@ curl -fsS -o /dev/null "$url/api/3/action/status_show" \
     || die "No portal answers on $url." "Start it with 'make demo' in another shell, then run 'make screenshots' again."
 ensure_packages chromium chromium-driver
 say "Screenshots of $url"
-"$CKAN_VENV/bin/python" "$ROOT/scripts/screenshots.py" "$url" "$ROOT/docs/screenshots"
+PYTHONPATH="$ROOT" "$CKAN_VENV/bin/python" "$ROOT/scripts/screenshots.py" "$url" "$ROOT/docs/screenshots"

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+
+from bench.browser import CHROMEDRIVER, CHROMIUM, headless_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "ckanext-chemnitz" / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 # BITV 2.0 refers to EN 301 549, i.e. WCAG 2.1 levels A and AA.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -56,16 +56,7 @@ def browser() -> Iterator[webdriver.Chrome]:
     for needed in (CHROMIUM, CHROMEDRIVER, AXE):
         if not needed.exists():
             pytest.fail(f"{needed} is missing: make test installs it (Debian chromium, chromium-driver; npm axe-core).")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
-                     "--lang=de-DE", "--disable-gpu"):  # fmt: skip
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "de-DE,de"})
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    driver.set_page_load_timeout(60)
-    # The city's time zone, so that "today" in the browser is the city's day.
-    driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Europe/Berlin"})
+    driver = headless_chromium()
     yield driver
     driver.quit()
 

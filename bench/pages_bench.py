@@ -1,0 +1,204 @@
+"""Page benchmark: what a visitor waits for on the home, search and dataset pages at catalogue scale.
+
+Runs against the bench portal (``var/bench.ini``: the search benchmark's 10,000 generated datasets,
+indexed with the portal's plugins by the DCAT benchmark) served by gunicorn as in ``make demo``
+(``scripts/bench.sh`` starts it), so the figures include HTTP:
+
+* time to first byte: a plain HTTP client, p50/p95 over ``--repeat`` loads per page after warm-up;
+* full load: Debian's headless Chromium with its cache disabled (a first visit), the navigation's
+  ``loadEventEnd``, p50/p95 over ``--repeat`` loads;
+* page weight: every byte the first visit of each page transfers (document, CSS, JavaScript,
+  images, fonts), from the browser's resource timing.
+
+Usage (from ``make bench``): ``python -m bench.pages_bench PORTAL_URL [--repeat N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import statistics
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from bench import ckan_app, report
+from bench.browser import headless_chromium
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_TTFB_P95_MS = 300.0
+TARGET_HOME_KB = 500.0
+# A search as visitors make it (a word, the default facets), and datasets spread over the catalogue.
+PAGES = {
+    "home": ["/"],
+    "search": ["/dataset/?q=Schule", "/dataset/?q=Parkplatz", "/dataset/?q=Kita&sort=metadata_modified+desc"],
+    "dataset": [f"/dataset/datensatz-{number:05d}" for number in (12, 2417, 5003, 7777, 9998)],
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("portal", help="the bench portal's URL, e.g. http://127.0.0.1:5057")
+    parser.add_argument("--repeat", type=int, default=50, help="timed loads per page")
+    parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+
+    portal = args.portal.rstrip("/")
+    paths = {page: _public(portal, candidates) for page, candidates in PAGES.items()}
+    results: dict[str, Any] = {"ttfb": {}, "load": {}, "weight": {}}
+    for page, page_paths in paths.items():
+        results["ttfb"][page] = _ttfb(portal, page_paths, args.repeat)
+    driver = headless_chromium()
+    try:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        for page, page_paths in paths.items():
+            results["weight"][page] = _weight(driver, portal + page_paths[0])
+            results["load"][page] = _full_loads(driver, portal, page_paths, args.repeat)
+    finally:
+        driver.quit()
+    markdown = _markdown(results, paths, args.repeat)
+    print(markdown)
+    report.write_section(args.report, "pages", markdown, title="Pages")
+    return 0
+
+
+def _public(portal: str, paths: list[str]) -> list[str]:
+    """The paths that answer 200 to a visitor (the generated catalogue has some private datasets)."""
+    found = [path for path in paths if _get(portal, path)[0] == 200]
+    if not found:
+        raise RuntimeError(f"none of {paths} answers 200 on {portal}: is the bench catalogue loaded?")
+    return found
+
+
+def _get(portal: str, path: str) -> tuple[int, float, float]:
+    """Status, milliseconds to the first byte of the answer and to its last byte."""
+    parts = urllib.parse.urlsplit(portal)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        started = time.perf_counter()
+        connection.request("GET", path, headers={"Accept-Language": "de-DE,de", "Accept-Encoding": "gzip"})
+        answer = connection.getresponse()
+        answer.read(1)
+        first_byte = time.perf_counter()
+        answer.read()
+        done = time.perf_counter()
+    finally:
+        connection.close()
+    return answer.status, (first_byte - started) * 1000, (done - started) * 1000
+
+
+def _ttfb(portal: str, paths: list[str], repeat: int) -> list[float]:
+    for path in paths:  # warm-up: templates compiled and caches filled in every worker
+        for _ in range(4):
+            _get(portal, path)
+    samples = []
+    for run in range(repeat):
+        status, first_byte, _ = _get(portal, paths[run % len(paths)])
+        if status != 200:
+            raise RuntimeError(f"{paths[run % len(paths)]}: HTTP {status}")
+        samples.append(first_byte)
+    return samples
+
+
+_NAVIGATION = "return performance.getEntriesByType('navigation')[0].toJSON()"
+_RESOURCES = "return performance.getEntriesByType('resource').map(entry => entry.toJSON())"
+
+
+def _full_loads(driver: Any, portal: str, paths: list[str], repeat: int) -> list[float]:
+    driver.get(portal + paths[0])  # warm-up
+    samples = []
+    for run in range(repeat):
+        driver.get(portal + paths[run % len(paths)])
+        navigation = driver.execute_script(_NAVIGATION)
+        samples.append(navigation["loadEventEnd"] - navigation["startTime"])
+    return samples
+
+
+def _weight(driver: Any, url: str) -> dict[str, dict[str, int]]:
+    """Bytes a first visit transfers by kind (document, script, css, font, img, other): as served
+    here, and as the production proxy would send them (gzip level 5 for text, docker/proxy)."""
+    driver.get(url)
+    time.sleep(1)  # requests a script makes after the load event (e.g. JSON for a widget)
+    served: dict[str, int] = defaultdict(int)
+    compressed: dict[str, int] = defaultdict(int)
+    entries = [dict(driver.execute_script(_NAVIGATION), initiatorType="document", name=url)]
+    for entry in entries + driver.execute_script(_RESOURCES):
+        kind = _kind(entry)
+        served[kind] += entry["transferSize"]
+        compressed[kind] += _gzipped_size(entry["name"], entry["transferSize"])
+    return {"served": dict(served), "compressed": dict(compressed)}
+
+
+def _kind(entry: dict[str, Any]) -> str:
+    path = urllib.parse.urlsplit(entry["name"]).path
+    for kind, endings in _KINDS.items():
+        if path.endswith(endings):
+            return kind
+    return "document" if entry["initiatorType"] == "document" else "other"
+
+
+_KINDS = {"script": (".js",), "css": (".css",), "font": (".woff", ".woff2", ".ttf", ".eot"),
+          "img": (".png", ".svg", ".jpg", ".gif", ".ico")}  # fmt: skip
+# What docker/proxy/portal.conf.template compresses (gzip_types, gzip_min_length).
+_GZIP_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/ld+json")
+
+
+def _gzipped_size(url: str, served: int) -> int:
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        body, content_type = answer.read(), answer.headers.get("Content-Type", "")
+    if len(body) < 1024 or not content_type.startswith(_GZIP_TYPES):
+        return served
+    return served - len(body) + len(gzip.compress(body, compresslevel=5))
+
+
+def _markdown(results: dict[str, Any], paths: dict[str, list[str]], repeat: int) -> str:
+    def verdict(ok: bool) -> str:
+        return "✔" if ok else "✘"
+
+    lines = [
+        "The bench portal (the search benchmark's 10,000 generated datasets, indexed with the portal's plugins) "
+        "under gunicorn with 2 workers as in `make demo`, over HTTP on loopback. Time to first byte by a plain "
+        f"HTTP client, full load (`loadEventEnd`) in headless Chromium with its cache disabled (a first visit); "
+        f"{repeat} loads per page after warm-up.",
+        "",
+        "| page | URLs | TTFB p50 ms | TTFB p95 ms | full load p50 ms | full load p95 ms | KB served | KB gzip |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for page, page_paths in paths.items():
+        ttfb, load = results["ttfb"][page], results["load"][page]
+        weight = results["weight"][page]
+        served, compressed = (sum(weight[how].values()) / 1024 for how in ("served", "compressed"))
+        lines.append(
+            f"| {page} | {', '.join(f'`{path}`' for path in page_paths)} | {statistics.median(ttfb):.0f} "
+            f"| {ckan_app.percentile(ttfb, 0.95):.0f} {verdict(ckan_app.percentile(ttfb, 0.95) < TARGET_TTFB_P95_MS)} "
+            f"| {statistics.median(load):.0f} | {ckan_app.percentile(load, 0.95):.0f} "
+            f"| {served:.0f} | {compressed:.0f} |"
+        )
+    home = results["weight"]["home"]
+    lines.append("")
+    for how, label in (("compressed", "as the production proxy sends it (gzip, docker/proxy)"),
+                       ("served", "as `make demo` serves it (gunicorn, no compression)")):  # fmt: skip
+        total = sum(home[how].values()) / 1024
+        ranked = sorted(home[how].items(), key=lambda kv: -kv[1])
+        parts = ", ".join(f"{kind} {size / 1024:.0f} KB" for kind, size in ranked)
+        target = ""
+        if how == "compressed":
+            target = f"; target under {TARGET_HOME_KB:.0f} KB {verdict(total < TARGET_HOME_KB)}"
+        lines.append(f"- Home page weight, first visit, {label}: **{total:.0f} KB** ({parts}){target}.")
+    lines += [
+        "",
+        f"TTFB target: p95 under {TARGET_TTFB_P95_MS:.0f} ms. *KB gzip*: each text answer compressed here with gzip "
+        "level 5, as `docker/proxy/portal.conf.template` configures nginx (fonts and images unchanged); the proxy "
+        "was not run on this machine (no container engine).",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
