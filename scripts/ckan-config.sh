@@ -26,18 +26,10 @@ portal_settings() {
         "ckan.datastore.read_url=$(url datastore_ro DATASTORE_RO_PASSWORD "$2")"
         "ckan.site_url=http://127.0.0.1:$3"
         "ckan.site_id=$4"
-        "ckan.site_title=Offene Daten Chemnitz"
-        "ckan.site_description=Das Open-Data-Portal der Stadt Chemnitz"
-        "ckan.locale_default=de"
-        "ckan.locales_offered=de en"
         "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/0"
         "ckan.storage_path=$5"
-        "ckan.auth.create_user_via_web=false"
-        "ckan.datastore.sqlsearch.enabled=true"  # datastore_search_sql for the parking history
-        "ckan.views.default_views=chemnitz_table_view chemnitz_map_view"  # accessible previews
-        "${dcat_settings[@]}"
+        "${portal_conf[@]}"
         "solr_url="
-        "debug=false"
     )
 }
 
@@ -46,32 +38,37 @@ mkdir -p "$VAR"
 "$CKAN_VENV/bin/python" -c 'import json, sys
 from ckanext.chemnitz.dcat.vocabularies import license_register
 json.dump(license_register(), sys.stdout, ensure_ascii=False, indent=1)' >"$VAR/licenses.json"
-dcat_settings=(
-    "scheming.dataset_schemas=file://$ROOT/schemas/dataset.yaml file://$ROOT/schemas/dataset_series.yaml"
-    "scheming.presets=ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml ckanext.dataset_series.schemas:presets.yaml ckanext.chemnitz.dcat:presets.yaml"
-    "licenses_group_url=file://$VAR/licenses.json"
-    "ckanext.dcat.rdf.profiles=dcat_ap_de"
-    "ckanext.dcat.enable_content_negotiation=true"
-    "ckanext.dcat.resource.inherit.license=true"
-)
+# portal_conf: the shared settings of config/ckan-portal.conf as key=value words.
+portal_conf=()
+while IFS= read -r line; do
+    case "$line" in '#'* | '') continue ;; esac
+    line="${line//\{root\}/$ROOT}"
+    portal_conf+=("${line%% = *}=${line#* = }")
+done < <(sed -e "s|{var}|$VAR|g" "$ROOT/config/ckan-portal.conf")
+# CKAN's own tests get the DCAT-AP.de part alone (their locale, title etc. are CKAN's).
+dcat_settings=()
+for setting in "${portal_conf[@]}"; do
+    case "$setting" in scheming.* | licenses_group_url=* | ckanext.dcat.*) dcat_settings+=("$setting") ;; esac
+done
+portal_plugins="$(sed -n 's/^ckan.plugins = //p' "$ROOT/config/ckan-portal.conf")"
 
 case "$mode" in
 demo)
     ini="$VAR/ckan.ini"
-    plugins="chemnitz_search chemnitz datastore scheming_datasets dataset_series dcat structured_data activity chemnitz_table_view chemnitz_map_view"
+    plugins="$portal_plugins"
     portal_settings ckan_default datastore_default "$CKAN_PORT" chemnitz "$VAR/storage"
     ;;
 e2e)
     ini="$VAR/e2e.ini"
-    plugins="chemnitz_search chemnitz datastore scheming_datasets dataset_series dcat structured_data activity chemnitz_table_view chemnitz_map_view"
+    plugins="$portal_plugins"
     portal_settings ckan_e2e datastore_e2e "${E2E_PORT:-5055}" chemnitz-e2e "$VAR/e2e-storage"
     # No request leaves the machine in the tests: map tiles from a closed port (the fallback is tested).
     settings+=("ckanext.chemnitz.map.tile_url=http://127.0.0.1:9/{z}/{x}/{y}.png")
     ;;
 bench)
     ini="$VAR/bench.ini"
-    plugins="chemnitz_search chemnitz scheming_datasets dataset_series dcat"
-    portal_settings ckan_bench datastore_test 5000 chemnitz-bench "$VAR/bench-storage"
+    plugins="$portal_plugins"
+    portal_settings ckan_bench datastore_test "${BENCH_PORT:-5057}" chemnitz-bench "$VAR/bench-storage"
     settings+=("ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/2")
     ;;
 harvest)
