@@ -1,5 +1,5 @@
 # The portal's entry points; the work is done by the scripts in scripts/ (see README.md).
-.PHONY: demo test stop bench i18n lint lock screenshots
+.PHONY: demo test stop bench backup restore i18n lint lock screenshots
 
 demo:  ## set up everything missing and run the portal on http://127.0.0.1:5000 (Ctrl-C stops)
 	@scripts/demo.sh
@@ -12,6 +12,12 @@ stop:  ## stop what `make demo` started
 
 bench:  ## benchmarks at catalogue scale; results in docs/benchmarks.md
 	@scripts/bench.sh
+
+backup:  ## save the demo's databases and uploads to var/backups/<time>/ (docs/operations.md)
+	@scripts/backup.sh backup
+
+restore:  ## bring back the newest backup (make stop first), verified against its manifest
+	@scripts/backup.sh restore
 
 screenshots:  ## pictures of the running demo for the README (docs/screenshots/)
 	@scripts/screenshots.sh

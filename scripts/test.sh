@@ -13,9 +13,9 @@ say "ruff"
 
 # Suites that run in the pipeline environment (no CKAN installed there).
 airflow_suites=(pipelines replicas)
-# Need the test portal the pipeline suites fill: run last.
-live=("$ROOT/tests/conformance" "$ROOT/tests/browser")
-ignored=("--ignore=$ROOT/tests/conformance" "--ignore=$ROOT/tests/browser")
+# Need the test portal the pipeline suites fill: run last (operations last of all: it restarts it).
+live=("$ROOT/tests/conformance" "$ROOT/tests/browser" "$ROOT/tests/operations")
+ignored=("--ignore=$ROOT/tests/conformance" "--ignore=$ROOT/tests/browser" "--ignore=$ROOT/tests/operations")
 present=()
 for suite in "${airflow_suites[@]}"; do
     ignored+=("--ignore=$ROOT/tests/$suite")
@@ -31,7 +31,7 @@ if [ ${#present[@]} -gt 0 ]; then
     "$ROOT/scripts/e2e-portal.sh" start
     trap '"$ROOT/scripts/e2e-portal.sh" stop' EXIT
     "$AIRFLOW_VENV/bin/pytest" "${present[@]}"
-    say "The harvested test portal: DCAT-AP.de conformance, DCAT harvest into a second site, pages in Chromium with axe-core"
+    say "The harvested test portal: DCAT-AP.de conformance, DCAT harvest into a second site, pages in Chromium with axe-core, backup and restore"
     psql_admin -c "DROP DATABASE IF EXISTS ckan_harvest" >/dev/null
     ensure_database ckan_harvest ckan_default
     "$ROOT/scripts/ckan-config.sh" harvest
