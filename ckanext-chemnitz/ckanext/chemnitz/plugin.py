@@ -23,6 +23,11 @@ from ckanext.chemnitz.parking import views as parking_views
 from ckanext.chemnitz.quality import actions as quality_actions
 from ckanext.chemnitz.quality import helpers as quality_helpers
 from ckanext.chemnitz.quality import search as quality_search
+from ckanext.chemnitz.spatial import districts as spatial_districts
+from ckanext.chemnitz.spatial import helpers as spatial_helpers
+from ckanext.chemnitz.spatial import index as spatial_index
+from ckanext.chemnitz.spatial import search as spatial_search
+from ckanext.chemnitz.spatial import views as spatial_views
 from ckanext.chemnitz.theme import feedback, pages
 from ckanext.chemnitz.theme import helpers as theme_helpers
 
@@ -42,6 +47,7 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IAuthFunctions)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
 
     def update_config(self, config: Any) -> None:
@@ -71,10 +77,11 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
             **provenance.helpers(),
             **theme_helpers.helpers(),
             **pages.helpers(),
+            **spatial_helpers.helpers(),
         }
 
     def get_blueprint(self) -> list[Any]:
-        return [views.catalog, parking_views.parking, pages.pages]
+        return [views.catalog, parking_views.parking, pages.pages, spatial_views.karte]
 
     def get_actions(self) -> dict[str, Any]:
         return {**quality_actions.actions(), **datastore_actions.actions(), **feedback.actions()}
@@ -89,6 +96,7 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
         # The portal groups datasets by EU themes, not by CKAN groups.
         kept = {key: label for key, label in facets_dict.items() if key != "groups"}
         themed = {"theme": tk._("Themes"), **kept, "hvd_category": tk._("High-value data")}
+        themed[spatial_index.FACET] = tk._("District")
         themed[quality_search.FACET] = tk._("Metadata quality")
         return themed
 
@@ -98,7 +106,18 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
         return self.dataset_facets(facets_dict, package_type or "dataset")
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return quality_search.index_document(dcat_facets.index_document(pkg_dict))
+        return spatial_index.index_document(quality_search.index_document(dcat_facets.index_document(pkg_dict)))
+
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        return spatial_search.before_search(search_params)
+
+    def after_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        self.after_resource_update(context, resource)
+
+    def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
+        # New district polygons: the Stadtteil facet of every dataset with an extent follows.
+        if spatial_districts.is_districts_dataset(resource["package_id"]):
+            spatial_districts.reindex_affected()
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
         return quality_search.label_rating_facet(dcat_facets.label_facets(search_results))

@@ -18,11 +18,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ckanext.chemnitz.search import datemath, lucene
-from ckanext.chemnitz.search.ddl import DOCUMENT_TABLE, TERM_TABLE, TEXT_CONFIG
+from ckanext.chemnitz.search.ddl import DOCUMENT_TABLE, EXTENT_TABLE, TERM_TABLE, TEXT_CONFIG
 from ckanext.chemnitz.search.errors import InvalidQuery
 from ckanext.chemnitz.search.fields import (
     NGRAM_SIZES,
     NGRAM_SOURCES,
+    SPATIAL_FIELD,
     VECTOR_COLUMNS,
     Kind,
     kind_of,
@@ -33,6 +34,9 @@ _STRING_COLUMNS = {"id", "name", "state", "capacity", "site_id", "index_id"}
 _DATE_COLUMNS = {"metadata_created", "metadata_modified", "indexed_ts"}
 
 _CONFIG = f"'{TEXT_CONFIG}'::regconfig"
+# ckanext-spatial's Solr filter: Intersects(ENVELOPE(minX, maxX, maxY, minY)), WGS 84 degrees.
+_NUMBER = r"\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*"
+_ENVELOPE = re.compile(rf"^\s*Intersects\(\s*ENVELOPE\({_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}\)\s*\)\s*$")
 _WORD = re.compile(r"\w+")
 # A word that may be a German plural in -s that the snowball stemmer keeps (Kitas, Autos, Hotels).
 _PLURAL_CANDIDATE = re.compile(r"^[^\W\d_]{3,}$")
@@ -43,6 +47,8 @@ class SqlBuilder:
 
     def __init__(self) -> None:
         self.params: dict[str, Any] = {}
+        # The searched box of a spatial filter (SQL), which relevance ranking then takes into account.
+        self.envelope: str | None = None
 
     def bind(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -127,6 +133,8 @@ class QueryCompiler:
 
     def _match(self, node: lucene.Term | lucene.Phrase, ranked: bool) -> str:
         field = node.field
+        if field == SPATIAL_FIELD:
+            return self._intersects(node.text)
         if self._is_full_text(field):
             return self._full_text(node, ranked)
         kind = kind_of(field)  # type: ignore[arg-type]
@@ -143,6 +151,19 @@ class QueryCompiler:
         if field in _STRING_COLUMNS:
             return f"d.{field} = {self.sql.bind(node.text)}"
         return self._terms(field, f"t.value = {self.sql.bind(node.text)}")  # type: ignore[arg-type]
+
+    def _intersects(self, text: str) -> str:
+        """Datasets whose extent meets the envelope (``ext_bbox``, or ckanext-spatial's own filter)."""
+        match = _ENVELOPE.match(text)
+        if not match:
+            raise InvalidQuery(f'{SPATIAL_FIELD} expects "Intersects(ENVELOPE(minX, maxX, maxY, minY))", got {text!r}')
+        west, east, north, south = (float(number) for number in match.groups())
+        if west > east or south > north:
+            raise InvalidQuery(f"{SPATIAL_FIELD}: the envelope must have minX <= maxX and minY <= maxY")
+        corners = [self.sql.bind(number) for number in (west, south, east, north)]
+        envelope = f"box(point({corners[0]}, {corners[1]}), point({corners[2]}, {corners[3]}))"
+        self.sql.envelope = envelope
+        return f"d.doc_id IN (SELECT e.doc_id FROM {EXTENT_TABLE} e WHERE e.extent && {envelope})"
 
     def _terms(self, field: str, condition: str | None = None) -> str:
         """The dataset has a value of ``field`` that satisfies ``condition`` (any value if None)."""

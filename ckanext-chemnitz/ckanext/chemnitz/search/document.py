@@ -24,7 +24,7 @@ from ckan.logic import get_action
 from dateutil.parser import ParserError
 from dateutil.parser import parse as parse_date
 
-from ckanext.chemnitz.search.fields import Kind, kind_of
+from ckanext.chemnitz.search.fields import EXTENT_FIELD, Kind, kind_of
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,11 @@ class IndexRow:
     text_d: str
     title: str
     notes: str
+    # The spatial extent (WGS 84), or None for a dataset without spatial coverage.
+    extent_west: float | None = None
+    extent_south: float | None = None
+    extent_east: float | None = None
+    extent_north: float | None = None
 
 
 def build_document(pkg_dict: dict[str, Any]) -> dict[str, Any] | None:
@@ -204,13 +209,14 @@ def to_row(document: dict[str, Any]) -> IndexRow:
     term_fields: list[str] = []
     term_values: list[str] = []
     for key, value in clean.items():
-        if key in _STORED_ELSEWHERE or kind_of(key) is Kind.TEXT:
+        if key in _STORED_ELSEWHERE or key == EXTENT_FIELD or kind_of(key) is Kind.TEXT:
             continue
         for item in dict.fromkeys(_as_strings(value)):
             term_fields.append(key)
             term_values.append(item)
     doc = {k: v for k, v in clean.items() if k not in _STORED_ELSEWHERE and k != "permission_labels"}
     extras_text = [v for k, v in clean.items() if k.startswith(("extras_", "res_extras_", "vocab_"))]
+    west, south, east, north = _extent(clean.get(EXTENT_FIELD))
     return IndexRow(
         index_id=clean["index_id"],
         id=clean["id"],
@@ -232,7 +238,22 @@ def to_row(document: dict[str, Any]) -> IndexRow:
         text_d=" ".join([_joined(clean, _WEIGHT_D), *(" ".join(_as_strings(v)) for v in extras_text)]),
         title=_joined(clean, ("title",)),
         notes=_joined(clean, ("notes",)),
+        extent_west=west,
+        extent_south=south,
+        extent_east=east,
+        extent_north=north,
     )
+
+
+def _extent(value: Any) -> tuple[float | None, ...]:
+    """``[west, south, east, north]`` as numbers, or four Nones when absent or malformed."""
+    try:
+        west, south, east, north = (float(number) for number in value)
+    except (TypeError, ValueError):
+        if value not in (None, "", []):
+            log.warning("Ignoring a malformed %s: %r", EXTENT_FIELD, value)
+        return (None, None, None, None)
+    return (west, south, east, north)
 
 
 def _clean(value: Any) -> Any:

@@ -50,6 +50,11 @@ UNSTORED_FIELDS = frozenset(
 # Text fields with a tsvector column of their own; the other text fields are matched on the fly.
 VECTOR_COLUMNS = {"text": "search_vector", "title": "title_vector", "notes": "notes_vector"}
 
+# Spatial search (ckanext-spatial's names): the dataset's extent as [west, south, east, north] in
+# the document, and the Solr field its ``Intersects(ENVELOPE(…))`` filters name.
+EXTENT_FIELD = "spatial_bbox"
+SPATIAL_FIELD = "spatial_geom"
+
 _FIELD_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
 

@@ -33,7 +33,7 @@ _BUMP_GENERATION = f"""
     ON CONFLICT (site_id) DO UPDATE SET value = {ddl.GENERATION_TABLE}.value + 1
 """
 
-# One statement writes all four tables, so a dataset is indexed in a single round trip. The DELETE
+# One statement writes all five tables, so a dataset is indexed in a single round trip. The DELETE
 # of the old terms and the INSERT of the new ones see the same snapshot and do not interfere.
 _UPSERT = sa.text(
     f"""
@@ -70,6 +70,15 @@ _UPSERT = sa.text(
         INSERT INTO {ddl.TERM_TABLE} (doc_id, field, value)
         SELECT main.doc_id, u.field, u.value FROM main,
             unnest(CAST(:term_fields AS text[]), CAST(:term_values AS text[])) AS u(field, value)
+    ), extent AS (
+        INSERT INTO {ddl.EXTENT_TABLE} (doc_id, extent)
+        SELECT main.doc_id, box(point(CAST(:extent_west AS float8), CAST(:extent_south AS float8)),
+                                point(CAST(:extent_east AS float8), CAST(:extent_north AS float8)))
+        FROM main WHERE CAST(:extent_west AS float8) IS NOT NULL
+        ON CONFLICT (doc_id) DO UPDATE SET extent = EXCLUDED.extent
+    ), no_extent AS (
+        DELETE FROM {ddl.EXTENT_TABLE} e USING main
+        WHERE e.doc_id = main.doc_id AND CAST(:extent_west AS float8) IS NULL
     ), document AS (
         INSERT INTO {ddl.DOCUMENT_TABLE} (doc_id, doc, data_dict, validated_data_dict)
         SELECT doc_id, CAST(:doc AS jsonb), :data_dict, :validated_data_dict FROM main
@@ -80,7 +89,7 @@ _UPSERT = sa.text(
     """
 )
 
-# Deleting the narrow row cascades to the text, term and document rows.
+# Deleting the narrow row cascades to the text, term, extent and document rows.
 _DELETE = sa.text(
     f"""
     WITH deleted AS (

@@ -134,6 +134,12 @@ def _plan(query: dict[str, Any], permission_labels: list[str] | None) -> Plan:
         conditions.append(f"d.permission_labels && CAST({sql.bind(list(permission_labels))} AS text[])")
 
     rank = compilers[0].rank_expression()
+    if sql.envelope is not None:  # ranked by overlap with the searched box, then by text relevance
+        overlap = (
+            f"(SELECT chemnitz_search.overlap_ratio(e.extent, {sql.envelope}) FROM {ddl.EXTENT_TABLE} e "
+            "WHERE e.doc_id = d.doc_id)"
+        )
+        rank = overlap if rank == "0::real" else f"({overlap}) * 10 + {rank}"
     ordering = [
         f"{_sort_expression(name, rank, sql)} {direction} NULLS LAST"
         for name, direction in _order_by(query.get("sort"))

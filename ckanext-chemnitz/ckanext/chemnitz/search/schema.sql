@@ -72,6 +72,26 @@ CREATE TABLE IF NOT EXISTS chemnitz_search.package_document (
     validated_data_dict text
 );
 
+-- Spatial extent of a dataset as a WGS 84 box (west/south to east/north), for ``ext_bbox`` and
+-- ckanext-spatial's ``spatial_geom:"Intersects(ENVELOPE(…))"`` filters; PostgreSQL's own box type
+-- with a GiST index, so no PostGIS is needed.
+CREATE TABLE IF NOT EXISTS chemnitz_search.package_extent (
+    doc_id  bigint PRIMARY KEY REFERENCES chemnitz_search.package_index (doc_id) ON DELETE CASCADE,
+    extent  box NOT NULL
+);
+CREATE INDEX IF NOT EXISTS package_extent_box ON chemnitz_search.package_extent USING gist (extent);
+
+-- How well a dataset's extent matches a searched box: intersection over union (ckanext-spatial's
+-- overlapRatio); a point or line inside the box has no area and counts as 0.
+CREATE OR REPLACE FUNCTION chemnitz_search.overlap_ratio(extent box, searched box) RETURNS double precision
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN NOT (extent && searched) THEN 0
+        WHEN area(extent) + area(searched) - area(extent # searched) <= 0 THEN 1
+        ELSE area(extent # searched) / (area(extent) + area(searched) - area(extent # searched))
+    END
+$$;
+
 -- Bumped in the same transaction as every index change: cached facet counts are valid for one
 -- generation of the index only.
 CREATE TABLE IF NOT EXISTS chemnitz_search.generation (
