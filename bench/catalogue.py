@@ -70,6 +70,7 @@ EU = "http://publications.europa.eu/resource/authority/"
 THEMES = ["EDUC", "TRAN", "ENVI", "REGI", "SOCI", "GOVE", "ECON", "HEAL", "ENER", "TECH"]
 FREQUENCIES = ["DAILY", "WEEKLY", "MONTHLY", "ANNUAL", "IRREG"]
 CHEMNITZ = "http://dcat-ap.de/def/politicalGeocoding/regionalKey/145110000000"
+CITY_BOX = [12.79, 50.74, 13.05, 50.92]
 
 
 @dataclass
@@ -82,14 +83,28 @@ class Catalogue:
 
 
 def districts() -> list[str]:
-    features = json.loads((FIXTURES / "Stadtteile.geojson").read_text(encoding="utf-8"))["features"]
-    return sorted(feature["properties"]["STADTTNAME"] for feature in features)
+    return sorted(district_boxes())
+
+
+def district_boxes() -> dict[str, list[float]]:
+    """Each district of the Stadtteile fixture with its bounding box [west, south, east, north]."""
+    boxes = {}
+    for feature in json.loads((FIXTURES / "Stadtteile.geojson").read_text(encoding="utf-8"))["features"]:
+        ring = [position for polygon in _polygons(feature["geometry"]) for position in polygon[0]]
+        longitudes, latitudes = [p[0] for p in ring], [p[1] for p in ring]
+        boxes[feature["properties"]["STADTTNAME"]] = [min(longitudes), min(latitudes), max(longitudes), max(latitudes)]
+    return boxes
+
+
+def _polygons(geometry: dict) -> list:
+    return [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
 
 
 def generate(count: int, seed: int = 2026) -> Catalogue:
     """``count`` datasets with 1–5 resources and 2–6 tags each, spread over 8 organizations."""
     rng = random.Random(seed)
-    places = districts()
+    boxes = district_boxes()
+    places = sorted(boxes)
     now = dt.datetime(2026, 11, 1)
     catalogue = Catalogue()
     for name, title in ORGANIZATIONS:
@@ -121,7 +136,10 @@ def generate(count: int, seed: int = 2026) -> Catalogue:
                 "private": rng.random() < 0.05,
                 "metadata_created": modified - dt.timedelta(days=rng.randint(0, 400)),
                 "metadata_modified": modified,
-                "extras": _dcat_extras(rng, organization["title"], year, modified),
+                # A third covers the whole city, the rest the district named in the title.
+                "extras": _dcat_extras(
+                    rng, organization["title"], year, modified, CITY_BOX if rng.random() < 0.33 else boxes[place]
+                ),
             }
         )
         for position in range(rng.randint(1, 5)):
@@ -150,7 +168,9 @@ def generate(count: int, seed: int = 2026) -> Catalogue:
     return catalogue
 
 
-def _dcat_extras(rng: random.Random, department: str, year: int, modified: dt.datetime) -> dict[str, str]:
+def _dcat_extras(
+    rng: random.Random, department: str, year: int, modified: dt.datetime, area: tuple[str, list[float]]
+) -> dict[str, str]:
     """The DCAT-AP.de fields of ``schemas/dataset.yaml`` as CKAN stores them (package extras)."""
     email = "opendata@stadt-chemnitz.de"
     return {
@@ -159,9 +179,7 @@ def _dcat_extras(rng: random.Random, department: str, year: int, modified: dt.da
                                   "url": "https://www.chemnitz.de",
                                   "type": "http://purl.org/adms/publishertype/LocalAuthority"}]),
         "contact": json.dumps([{"name": department, "email": email, "url": "https://www.chemnitz.de"}]),
-        "spatial_coverage": json.dumps([{"uri": CHEMNITZ, "text": "Chemnitz", "bbox": json.dumps(
-            {"type": "Polygon", "coordinates": [[[12.79, 50.74], [13.05, 50.74], [13.05, 50.92], [12.79, 50.92],
-                                                 [12.79, 50.74]]]})}]),
+        "spatial_coverage": json.dumps([{"uri": CHEMNITZ, "text": area[0], "bbox": _box_polygon(area[1])}]),
         "temporal_coverage": json.dumps([{"start": f"{year}-01-01", "end": f"{year}-12-31"}]),
         "frequency": EU + "frequency/" + rng.choice(FREQUENCIES),
         "language": json.dumps([EU + "language/DEU"]),
@@ -170,6 +188,12 @@ def _dcat_extras(rng: random.Random, department: str, year: int, modified: dt.da
         "issued": f"{year}-03-01",
         "modified": modified.date().isoformat(),
     }  # fmt: skip
+
+
+def _box_polygon(box: list[float]) -> str:
+    west, south, east, north = box
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return json.dumps({"type": "Polygon", "coordinates": [ring]})
 
 
 def _uuid(rng: random.Random) -> str:

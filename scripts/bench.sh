@@ -15,6 +15,8 @@ say "Search benchmark"
 "$CKAN_VENV/bin/python" -m bench.search_bench "$@"
 say "DCAT benchmark (/catalog.ttl, dcat_ap_de against euro_dcat_ap_3)"
 "$CKAN_VENV/bin/python" -m bench.dcat_bench "$@"
+say "Spatial search benchmark (ext_bbox, districts at indexing)"
+"$CKAN_VENV/bin/python" -m bench.spatial_bench
 say "Parking benchmark (a year of occupancy history in the DataStore, /parken)"
 "$CKAN_VENV/bin/python" -m bench.parking_bench
 say "Page benchmark (home, search, dataset page over HTTP and in Chromium; bench portal on :$BENCH_PORT)"

@@ -3,6 +3,8 @@ violation, usable with the keyboard alone, readable at 320 px width (BITV 2.0)."
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -25,6 +27,9 @@ VISITOR_PAGES = [
     "/barrierefreiheit",
     "/leichte-sprache",
     "/lizenzen",
+    "/dataset/?ext_district=Ka%C3%9Fberg",
+    "/karte",
+    "/karte?ext_district=Ka%C3%9Fberg",
 ]
 
 
@@ -76,9 +81,9 @@ def focus_path(browser, presses: int) -> list[str]:
 def test_keyboard_reaches_skip_link_navigation_and_search(browser, portal_url):
     browser.get(portal_url + "/")
     settle(browser)
-    seen = focus_path(browser, 12)
+    seen = focus_path(browser, 14)
     assert seen[0] == "Überspringen zum Hauptinhalt"
-    for item in ("Datensätze", "Organisationen", "Parkplatzsuche", "Über das Portal"):
+    for item in ("Datensätze", "Organisationen", "Was ist wo?", "Parkplatzsuche", "Über das Portal"):
         assert item in seen, f"{item!r} not reachable by Tab: {seen}"
     assert seen.index("Datensätze") < seen.index("Parkplatzsuche")
     # The skip link moves the focus to the content.
@@ -86,6 +91,24 @@ def test_keyboard_reaches_skip_link_navigation_and_search(browser, portal_url):
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
     browser.switch_to.active_element.send_keys(Keys.ENTER)
     assert browser.execute_script("return location.hash") == "#content"
+
+
+def test_the_map_area_search_works_from_the_keyboard(browser, portal_url):
+    """On /karte, zoom the map out with the keyboard and search its visible area with the button."""
+    browser.get(portal_url + "/karte?ext_district=Zentrum")
+    settle(browser)
+    before = len(browser.find_elements(By.CSS_SELECTOR, ".chemnitz-karte-list li"))
+    assert before > 0, "no facilities listed for Zentrum"
+    canvas = browser.find_element(By.CSS_SELECTOR, ".chemnitz-place-canvas")
+    canvas.send_keys(Keys.SUBTRACT)  # Leaflet's keyboard zoom-out
+    time.sleep(1)  # the zoom animation
+    button = browser.find_element(By.CSS_SELECTOR, ".chemnitz-place-use-view")
+    assert button.is_displayed() and button.text == "Sichtbaren Kartenausschnitt durchsuchen"
+    button.send_keys(Keys.ENTER)
+    settle(browser)
+    assert "ext_bbox=" in browser.current_url
+    after = len(browser.find_elements(By.CSS_SELECTOR, ".chemnitz-karte-list li"))
+    assert after > before, "the larger visible area should hold more facilities"
 
 
 def test_the_search_form_works_from_the_keyboard(browser, portal_url):
