@@ -20,7 +20,7 @@ PAGES = {
 
 
 def main(portal: str, output: Path) -> None:
-    driver = headless_chromium()
+    driver = headless_chromium(hide_scrollbars=True)
     output.mkdir(parents=True, exist_ok=True)
     try:
         for name, (path, width) in PAGES.items():
