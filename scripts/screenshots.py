@@ -15,6 +15,7 @@ PAGES = {
     "startseite.png": ("/", 1280),
     "datensatz-schulen.png": ("/dataset/schulen", 1280),
     "parkplatzsuche.png": ("/parken", 1280),
+    "karte-kassberg.png": ("/karte?ext_district=Ka%C3%9Fberg", 1280),
     "startseite-smartphone.png": ("/", 390),
 }
 

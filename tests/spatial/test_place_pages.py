@@ -9,6 +9,7 @@ import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
 from lxml import html
+from shapely.geometry import Point, shape
 
 from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.examples import CITY_BBOX, school_dataset
@@ -92,6 +93,10 @@ def test_karte_lists_the_schools_and_childcare_places_of_a_district(app, portal)
     assert district["count"] == 2
     points = json.loads(karte.xpath("//script[@class='chemnitz-place-points']/text()")[0])
     assert len(points) == sum(len(names) for names in groups.values())
+    kassberg = next(
+        f for f in json.loads(DISTRICTS.read_text())["features"] if f["properties"]["STADTTNAME"] == "Kaßberg"
+    )
+    assert all(shape(kassberg["geometry"]).intersects(Point(p["lon"], p["lat"])) for p in points)  # the polygon
     heading = karte.xpath("//h2[@aria-live='polite']/text()")[0]
     assert heading.startswith(f"{len(points)} Einrichtungen")
 

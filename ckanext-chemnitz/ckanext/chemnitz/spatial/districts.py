@@ -125,10 +125,11 @@ def _source() -> tuple[str, dict[str, Any], tuple[Any, ...]] | None:
 
 
 def _parse(collection: dict[str, Any], dataset_name: str) -> list[District]:
-    key = tk.config.get("ckanext.chemnitz.districts.name_property")
+    keys = tk.config.get("ckanext.chemnitz.districts.name_property")
     districts = []
     for feature in collection.get("features", []):
-        name = (feature.get("properties") or {}).get(key)
+        properties = feature.get("properties") or {}
+        name = next((properties[key] for key in keys if properties.get(key)), None)
         if not name or not feature.get("geometry"):
             continue
         geometry = shape(feature["geometry"])

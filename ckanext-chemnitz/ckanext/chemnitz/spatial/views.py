@@ -15,8 +15,10 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import requests
 from flask import Blueprint
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
-from ckanext.chemnitz.spatial import resources, search
+from ckanext.chemnitz.spatial import districts, resources, search
 from ckanext.chemnitz.spatial.helpers import searched_place
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,9 @@ def index() -> str:
     groups: list[dict[str, Any]] = []
     if place["bbox"]:
         box = search.parse_bbox(place["bbox"])
-        groups = _facilities_in(box)
+        # A district from the list: its polygon, not just its bounding box.
+        district = None if tk.request.args.get("ext_bbox") else districts.current().named(place["district"])
+        groups = _facilities_in(box, district.geometry if district else None)
     return tk.render(
         "chemnitz/spatial/karte.html",
         extra_vars={
@@ -46,7 +50,7 @@ def index() -> str:
     )
 
 
-def _facilities_in(box: search.Box) -> list[dict[str, Any]]:
+def _facilities_in(box: search.Box, area: BaseGeometry | None) -> list[dict[str, Any]]:
     found = tk.get_action("package_search")(
         {},
         {
@@ -61,15 +65,16 @@ def _facilities_in(box: search.Box) -> list[dict[str, Any]]:
         resource = resources.web_geojson(dataset.get("resources", []))
         if resource is None:
             continue
-        inside = [f for f in _points(resource) if _within(f, box)]
+        inside = [f for f in _points(resource) if _within(f, box, area)]
         if inside:
             groups.append({"dataset": dataset, "resource": resource, "features": inside})
     return sorted(groups, key=lambda group: -len(group["features"]))
 
 
-def _within(feature: dict[str, Any], box: search.Box) -> bool:
+def _within(feature: dict[str, Any], box: search.Box, area: BaseGeometry | None) -> bool:
     west, south, east, north = box
-    return west <= feature["lon"] <= east and south <= feature["lat"] <= north
+    in_box = west <= feature["lon"] <= east and south <= feature["lat"] <= north
+    return in_box and (area is None or area.intersects(Point(feature["lon"], feature["lat"])))
 
 
 def _points(resource: dict[str, Any]) -> list[dict[str, Any]]:
@@ -84,13 +89,13 @@ def _points(resource: dict[str, Any]) -> list[dict[str, Any]]:
     except (OSError, ValueError, requests.RequestException) as error:
         log.warning("/karte: GeoJSON of resource %s unreadable: %s", resource["id"], error)
         return []
-    labels = tk.config.get("ckanext.chemnitz.map.label_properties")
+    labels = [label.lower() for label in tk.config.get("ckanext.chemnitz.map.label_properties")]
     points = []
     for number, feature in enumerate(collection.get("features") or [], start=1):
         geometry = feature.get("geometry") or {}
         if geometry.get("type") not in _POINT_TYPES:
             continue
-        properties = feature.get("properties") or {}
+        properties = {str(key).lower(): value for key, value in (feature.get("properties") or {}).items()}
         name = next((str(properties[k]).strip() for k in labels if properties.get(k) not in (None, "")), None)
         positions = [geometry["coordinates"]] if geometry["type"] == "Point" else geometry["coordinates"]
         for lon, lat, *_ in positions:
