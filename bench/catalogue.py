@@ -138,7 +138,11 @@ def generate(count: int, seed: int = 2026) -> Catalogue:
                 "metadata_modified": modified,
                 # A third covers the whole city, the rest the district named in the title.
                 "extras": _dcat_extras(
-                    rng, organization["title"], year, modified, CITY_BOX if rng.random() < 0.33 else boxes[place]
+                    rng,
+                    organization["title"],
+                    year,
+                    modified,
+                    ("Chemnitz", CITY_BOX) if rng.random() < 0.33 else (place, boxes[place]),
                 ),
             }
         )

@@ -126,3 +126,18 @@ def test_changed_districts_reach_the_facet(organization, districts, create_with_
                        id=resource["id"], format="GeoJSON")  # fmt: skip
     assert [d["name"] for d in search(fq='stadtteil:"Kaßberg-Nord"')["results"]] == ["gymnasium"]
     assert search(fq='stadtteil:"Kaßberg"')["count"] == 0
+
+
+def test_a_stale_index_entry_does_not_stop_a_districts_upload(organization, districts, create_with_upload):
+    """The index may hold a dataset the catalogue lost (restored database, manual purge): the
+    re-indexing after a districts upload removes that entry instead of failing the upload."""
+    import ckan.model as model
+
+    stale = publish(organization, "verschwunden", point(GYMNASIUM))
+    model.Package.get(stale["id"]).purge()  # behind the index's back
+    model.Session.commit()
+    model.Session.remove()
+    resource = helpers.call_action("package_show", id="stadtteile")["resources"][0]
+    create_with_upload(DISTRICTS.read_bytes(), "stadtteile.geojson", action="resource_update",
+                       id=resource["id"], format="GeoJSON")  # fmt: skip
+    assert search(fq='stadtteil:"Kaßberg"')["count"] == 0
