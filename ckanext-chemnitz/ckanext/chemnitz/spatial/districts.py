@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,18 +57,28 @@ class Districts:
 
 
 NONE = Districts([])
+_RECHECK_SECONDS = 5.0
 _cache: dict[str, Any] = {}
 _lock = threading.Lock()
 
 
 def current() -> Districts:
-    """The districts as the districts dataset holds them now (empty when it does not exist yet)."""
+    """The districts as the districts dataset holds them now (empty when it does not exist yet).
+
+    Whether the file changed is checked at most every few seconds, so that indexing thousands of
+    datasets does not ask for it thousands of times; an upload of new districts is seen at once
+    by the process that received it (``forget``), by the others within ``_RECHECK_SECONDS``.
+    """
+    with _lock:
+        if _cache and time.monotonic() - _cache["checked"] < _RECHECK_SECONDS:
+            return _cache["districts"]
     found = _source()
     if found is None:
         return NONE
     name, resource, version = found
     with _lock:
         if _cache.get("version") == version:
+            _cache["checked"] = time.monotonic()
             return _cache["districts"]
     try:
         districts = Districts(_parse(resources.read(resource), name))
@@ -75,7 +86,7 @@ def current() -> Districts:
         log.warning("Districts of %s could not be read: %s", name, error)
         return NONE
     with _lock:
-        _cache.update(version=version, districts=districts)
+        _cache.update(version=version, districts=districts, checked=time.monotonic())
     return districts
 
 
