@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ckanext.chemnitz.search import datemath, lucene
-from ckanext.chemnitz.search.ddl import DOCUMENT_TABLE, EXTENT_TABLE, TERM_TABLE, TEXT_CONFIG
+from ckanext.chemnitz.search.ddl import DOCUMENT_TABLE, TERM_TABLE, TEXT_CONFIG
 from ckanext.chemnitz.search.errors import InvalidQuery
 from ckanext.chemnitz.search.fields import (
     NGRAM_SIZES,
@@ -47,8 +47,8 @@ class SqlBuilder:
 
     def __init__(self) -> None:
         self.params: dict[str, Any] = {}
-        # The searched box of a spatial filter (SQL), which relevance ranking then takes into account.
-        self.envelope: str | None = None
+        # The searched box of a spatial filter (bound west, south, east, north), for relevance ranking.
+        self.envelope: list[str] | None = None
 
     def bind(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -161,9 +161,11 @@ class QueryCompiler:
         if west > east or south > north:
             raise InvalidQuery(f"{SPATIAL_FIELD}: the envelope must have minX <= maxX and minY <= maxY")
         corners = [self.sql.bind(number) for number in (west, south, east, north)]
-        envelope = f"box(point({corners[0]}, {corners[1]}), point({corners[2]}, {corners[3]}))"
-        self.sql.envelope = envelope
-        return f"d.doc_id IN (SELECT e.doc_id FROM {EXTENT_TABLE} e WHERE e.extent && {envelope})"
+        self.sql.envelope = corners
+        return (
+            f"(d.extent_west <= {corners[2]} AND d.extent_east >= {corners[0]} "
+            f"AND d.extent_south <= {corners[3]} AND d.extent_north >= {corners[1]})"
+        )
 
     def _terms(self, field: str, condition: str | None = None) -> str:
         """The dataset has a value of ``field`` that satisfies ``condition`` (any value if None)."""

@@ -18,7 +18,6 @@ TABLE = "chemnitz_search.package_index"
 TEXT_TABLE = "chemnitz_search.package_text"
 TERM_TABLE = "chemnitz_search.package_term"
 DOCUMENT_TABLE = "chemnitz_search.package_document"
-EXTENT_TABLE = "chemnitz_search.package_extent"
 GENERATION_TABLE = "chemnitz_search.generation"
 
 _LOCK_KEY = 0x43484D53  # pg_advisory_xact_lock key shared by all CKAN processes ("CHMS")

@@ -33,23 +33,26 @@ _BUMP_GENERATION = f"""
     ON CONFLICT (site_id) DO UPDATE SET value = {ddl.GENERATION_TABLE}.value + 1
 """
 
-# One statement writes all five tables, so a dataset is indexed in a single round trip. The DELETE
+# One statement writes all four tables, so a dataset is indexed in a single round trip. The DELETE
 # of the old terms and the INSERT of the new ones see the same snapshot and do not interfere.
 _UPSERT = sa.text(
     f"""
     WITH main AS (
         INSERT INTO {ddl.TABLE} (
             index_id, id, site_id, name, state, capacity, permission_labels,
-            metadata_created, metadata_modified, indexed_ts, title_string)
+            metadata_created, metadata_modified, indexed_ts, title_string,
+            extent_west, extent_south, extent_east, extent_north)
         VALUES (
             :index_id, :id, :site_id, :name, :state, :capacity, CAST(:permission_labels AS text[]),
             CAST(:metadata_created AS timestamptz), CAST(:metadata_modified AS timestamptz), now(),
-            :title_string)
+            :title_string, :extent_west, :extent_south, :extent_east, :extent_north)
         ON CONFLICT (index_id) DO UPDATE SET
             id = EXCLUDED.id, site_id = EXCLUDED.site_id, name = EXCLUDED.name, state = EXCLUDED.state,
             capacity = EXCLUDED.capacity, permission_labels = EXCLUDED.permission_labels,
             metadata_created = EXCLUDED.metadata_created, metadata_modified = EXCLUDED.metadata_modified,
-            indexed_ts = EXCLUDED.indexed_ts, title_string = EXCLUDED.title_string
+            indexed_ts = EXCLUDED.indexed_ts, title_string = EXCLUDED.title_string,
+            extent_west = EXCLUDED.extent_west, extent_south = EXCLUDED.extent_south,
+            extent_east = EXCLUDED.extent_east, extent_north = EXCLUDED.extent_north
         RETURNING doc_id
     ), vectors AS (
         SELECT to_tsvector({_CONFIG}, :title) AS title, to_tsvector({_CONFIG}, :notes) AS notes
@@ -70,15 +73,6 @@ _UPSERT = sa.text(
         INSERT INTO {ddl.TERM_TABLE} (doc_id, field, value)
         SELECT main.doc_id, u.field, u.value FROM main,
             unnest(CAST(:term_fields AS text[]), CAST(:term_values AS text[])) AS u(field, value)
-    ), extent AS (
-        INSERT INTO {ddl.EXTENT_TABLE} (doc_id, extent)
-        SELECT main.doc_id, box(point(CAST(:extent_west AS float8), CAST(:extent_south AS float8)),
-                                point(CAST(:extent_east AS float8), CAST(:extent_north AS float8)))
-        FROM main WHERE CAST(:extent_west AS float8) IS NOT NULL
-        ON CONFLICT (doc_id) DO UPDATE SET extent = EXCLUDED.extent
-    ), no_extent AS (
-        DELETE FROM {ddl.EXTENT_TABLE} e USING main
-        WHERE e.doc_id = main.doc_id AND CAST(:extent_west AS float8) IS NULL
     ), document AS (
         INSERT INTO {ddl.DOCUMENT_TABLE} (doc_id, doc, data_dict, validated_data_dict)
         SELECT doc_id, CAST(:doc AS jsonb), :data_dict, :validated_data_dict FROM main
@@ -89,7 +83,7 @@ _UPSERT = sa.text(
     """
 )
 
-# Deleting the narrow row cascades to the text, term, extent and document rows.
+# Deleting the narrow row cascades to the text, term and document rows.
 _DELETE = sa.text(
     f"""
     WITH deleted AS (

@@ -135,9 +135,9 @@ def _plan(query: dict[str, Any], permission_labels: list[str] | None) -> Plan:
 
     rank = compilers[0].rank_expression()
     if sql.envelope is not None:  # ranked by overlap with the searched box, then by text relevance
+        corners = ", ".join(sql.envelope)
         overlap = (
-            f"(SELECT chemnitz_search.overlap_ratio(e.extent, {sql.envelope}) FROM {ddl.EXTENT_TABLE} e "
-            "WHERE e.doc_id = d.doc_id)"
+            f"chemnitz_search.overlap_ratio(d.extent_west, d.extent_south, d.extent_east, d.extent_north, {corners})"
         )
         rank = overlap if rank == "0::real" else f"({overlap}) * 10 + {rank}"
     ordering = [

@@ -72,24 +72,26 @@ CREATE TABLE IF NOT EXISTS chemnitz_search.package_document (
     validated_data_dict text
 );
 
--- Spatial extent of a dataset as a WGS 84 box (west/south to east/north), for ``ext_bbox`` and
--- ckanext-spatial's ``spatial_geom:"Intersects(ENVELOPE(…))"`` filters; PostgreSQL's own box type
--- with a GiST index, so no PostGIS is needed.
-CREATE TABLE IF NOT EXISTS chemnitz_search.package_extent (
-    doc_id  bigint PRIMARY KEY REFERENCES chemnitz_search.package_index (doc_id) ON DELETE CASCADE,
-    extent  box NOT NULL
-);
-CREATE INDEX IF NOT EXISTS package_extent_box ON chemnitz_search.package_extent USING gist (extent);
+-- Spatial extent of a dataset (WGS 84 degrees), for ``ext_bbox`` and ckanext-spatial's
+-- ``spatial_geom:"Intersects(ENVELOPE(…))"`` filters: four plain columns of the narrow row, so the
+-- planner has statistics for them and still starts from the full-text index when there is a ``q``.
+ALTER TABLE chemnitz_search.package_index
+    ADD COLUMN IF NOT EXISTS extent_west double precision,
+    ADD COLUMN IF NOT EXISTS extent_south double precision,
+    ADD COLUMN IF NOT EXISTS extent_east double precision,
+    ADD COLUMN IF NOT EXISTS extent_north double precision;
 
 -- How well a dataset's extent matches a searched box: intersection over union (ckanext-spatial's
 -- overlapRatio); a point or line inside the box has no area and counts as 0.
-CREATE OR REPLACE FUNCTION chemnitz_search.overlap_ratio(extent box, searched box) RETURNS double precision
+CREATE OR REPLACE FUNCTION chemnitz_search.overlap_ratio(
+    west double precision, south double precision, east double precision, north double precision,
+    box_west double precision, box_south double precision, box_east double precision, box_north double precision
+) RETURNS double precision
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE
-        WHEN NOT (extent && searched) THEN 0
-        WHEN area(extent) + area(searched) - area(extent # searched) <= 0 THEN 1
-        ELSE area(extent # searched) / (area(extent) + area(searched) - area(extent # searched))
-    END
+    SELECT CASE WHEN whole <= 0 THEN 1 ELSE shared / whole END
+    FROM (SELECT shared, (east - west) * (north - south) + (box_east - box_west) * (box_north - box_south) - shared AS whole
+          FROM (SELECT greatest(least(east, box_east) - greatest(west, box_west), 0)
+                     * greatest(least(north, box_north) - greatest(south, box_south), 0) AS shared) overlap) areas
 $$;
 
 -- Bumped in the same transaction as every index change: cached facet counts are valid for one

@@ -110,9 +110,7 @@ def reindex_affected() -> int:
     from ckanext.chemnitz.search import ddl
 
     forget()
-    statement = sa.text(
-        f"SELECT i.id FROM {ddl.TABLE} i JOIN {ddl.EXTENT_TABLE} e ON e.doc_id = i.doc_id WHERE i.site_id = :site"
-    )
+    statement = sa.text(f"SELECT id FROM {ddl.TABLE} WHERE site_id = :site AND extent_west IS NOT NULL")
     ids = [row.id for row in model.Session.execute(statement, {"site": tk.config.get("ckan.site_id")})]
     for package_id in ids:
         try:
