@@ -81,19 +81,6 @@ ALTER TABLE chemnitz_search.package_index
     ADD COLUMN IF NOT EXISTS extent_east double precision,
     ADD COLUMN IF NOT EXISTS extent_north double precision;
 
--- How well a dataset's extent matches a searched box: intersection over union (ckanext-spatial's
--- overlapRatio); a point or line inside the box has no area and counts as 0.
-CREATE OR REPLACE FUNCTION chemnitz_search.overlap_ratio(
-    west double precision, south double precision, east double precision, north double precision,
-    box_west double precision, box_south double precision, box_east double precision, box_north double precision
-) RETURNS double precision
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN whole <= 0 THEN 1 ELSE shared / whole END
-    FROM (SELECT shared, (east - west) * (north - south) + (box_east - box_west) * (box_north - box_south) - shared AS whole
-          FROM (SELECT greatest(least(east, box_east) - greatest(west, box_west), 0)
-                     * greatest(least(north, box_north) - greatest(south, box_south), 0) AS shared) overlap) areas
-$$;
-
 -- Bumped in the same transaction as every index change: cached facet counts are valid for one
 -- generation of the index only.
 CREATE TABLE IF NOT EXISTS chemnitz_search.generation (
