@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         driver.execute_cdp_cmd("Network.enable", {})
         driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
         for page, page_paths in paths.items():
-            results["weight"][page] = _weight(driver, portal + page_paths[0])
+            results["weight"][page] = _weight(driver, portal, page_paths[0])
             results["load"][page] = _full_loads(driver, portal, page_paths, args.repeat)
     finally:
         driver.quit()
@@ -120,9 +120,10 @@ def _full_loads(driver: Any, portal: str, paths: list[str], repeat: int) -> list
     return samples
 
 
-def _weight(driver: Any, url: str) -> dict[str, dict[str, int]]:
+def _weight(driver: Any, portal: str, path: str) -> dict[str, dict[str, int]]:
     """Bytes a first visit transfers by kind (document, script, css, font, img, other): as served
     here, and as the production proxy would send them (gzip level 5 for text, docker/proxy)."""
+    url = portal + path
     driver.get(url)
     time.sleep(1)  # requests a script makes after the load event (e.g. JSON for a widget)
     served: dict[str, int] = defaultdict(int)
@@ -131,7 +132,7 @@ def _weight(driver: Any, url: str) -> dict[str, dict[str, int]]:
     for entry in entries + driver.execute_script(_RESOURCES):
         kind = _kind(entry)
         served[kind] += entry["transferSize"]
-        compressed[kind] += _gzipped_size(entry["name"], entry["transferSize"])
+        compressed[kind] += _gzipped_size(entry["name"], entry["transferSize"], portal)
     return {"served": dict(served), "compressed": dict(compressed)}
 
 
@@ -149,7 +150,9 @@ _KINDS = {"script": (".js",), "css": (".css",), "font": (".woff", ".woff2", ".tt
 _GZIP_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/ld+json")
 
 
-def _gzipped_size(url: str, served: int) -> int:
+def _gzipped_size(url: str, served: int, portal: str) -> int:
+    if not url.startswith(portal + "/"):  # e.g. map tiles: not the portal's to compress
+        return served
     with urllib.request.urlopen(url, timeout=30) as answer:
         body, content_type = answer.read(), answer.headers.get("Content-Type", "")
     if len(body) < 1024 or not content_type.startswith(_GZIP_TYPES):
