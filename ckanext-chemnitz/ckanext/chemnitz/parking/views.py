@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint
 
 from ckanext.chemnitz.parking import status
+from ckanext.chemnitz.spatial import resources
 
 parking = Blueprint("chemnitz_parking", __name__)
 
@@ -48,8 +49,9 @@ def _current_rows(resource: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def _geojson_url(dataset: dict[str, Any] | None) -> str:
-    resources = dataset.get("resources", []) if dataset else []
-    return next((r["url"] for r in resources if (r.get("format") or "").lower() == "geojson" and r.get("url")), "")
+    """The dataset's WGS 84 GeoJSON download (the rule the place search uses, too)."""
+    resource = resources.web_geojson(dataset.get("resources", [])) if dataset else None
+    return resource["url"] if resource and resource.get("url") else ""
 
 
 @parking.route("/parken")
