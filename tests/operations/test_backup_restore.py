@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import api_write
 from tests.dcat.examples import school_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,15 +30,6 @@ def _settings() -> dict[str, str]:
     if not path.exists():
         pytest.fail("No test portal: make test starts it (scripts/e2e-portal.sh start).")
     return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
-
-
-def _call(url: str, token: str, action: str, **data: Any) -> Any:
-    request = urllib.request.Request(
-        f"{url}/api/3/action/{action}", data=json.dumps(data).encode(),
-        headers={"Authorization": token, "Content-Type": "application/json"},
-    )  # fmt: skip
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return json.load(answer)["result"]
 
 
 def _upload(url: str, token: str, dataset: str, content: bytes) -> dict[str, Any]:
@@ -75,18 +67,18 @@ def populated() -> Iterator[dict[str, Any]]:
     """A dataset with an uploaded file and a DataStore table, besides whatever the harvests left."""
     settings = _settings()
     url, token = settings["CKAN_URL"], settings["CKAN_API_TOKEN"]
-    organization = _call(url, token, "organization_list_for_user", permission="create_dataset")[0]["name"]
-    dataset = _call(url, token, "package_create", **school_dataset(organization, name="sicherung-probe",
+    organization = api_write(url, "organization_list_for_user", permission="create_dataset")[0]["name"]
+    dataset = api_write(url, "package_create", **school_dataset(organization, name="sicherung-probe",
                                                                    title="Sicherungsprobe", resources=[]))  # fmt: skip
     content = "Messstelle;Wert\nZentrum;12,5\nKaßberg;7\n".encode()
     upload = _upload(url, token, dataset["id"], content)
-    table = _call(url, token, "datastore_create", resource={"package_id": dataset["id"], "name": "Messwerte"},
+    table = api_write(url, "datastore_create", resource={"package_id": dataset["id"], "name": "Messwerte"},
                   fields=[{"id": "messstelle", "type": "text"}, {"id": "wert", "type": "numeric"}],
                   records=[{"messstelle": "Zentrum", "wert": 12.5}, {"messstelle": "Kaßberg", "wert": 7}],
                   primary_key=["messstelle"])  # fmt: skip
     yield {"url": url, "token": token, "dataset": dataset, "upload": upload, "content": content,
            "table": table["resource_id"]}  # fmt: skip
-    _call(url, token, "package_delete", id=dataset["id"])  # an editor cannot purge; deleted is gone for visitors
+    api_write(url, "package_delete", id=dataset["id"])  # an editor cannot purge; deleted is gone for visitors
 
 
 def test_restore_refuses_while_the_portal_runs(tmp_path: Path) -> None:
@@ -100,11 +92,11 @@ def test_restore_refuses_while_the_portal_runs(tmp_path: Path) -> None:
 
 
 def test_backup_and_restore_round_trip_the_portal(populated: dict[str, Any], tmp_path: Path) -> None:
-    url, token = populated["url"], populated["token"]
+    url = populated["url"]
     before = {
-        "count": _call(url, token, "package_search", rows=0, include_private=True)["count"],
-        "datasets": sorted(d["name"] for d in _call(url, token, "current_package_list_with_resources", limit=1000)),
-        "rows": _call(url, token, "datastore_search", resource_id=populated["table"])["records"],
+        "count": api_write(url, "package_search", rows=0, include_private=True)["count"],
+        "datasets": sorted(d["name"] for d in api_write(url, "current_package_list_with_resources", limit=1000)),
+        "rows": api_write(url, "datastore_search", resource_id=populated["table"])["records"],
     }
     saved = tmp_path / "backup"
     done = subprocess.run([str(SCRIPT), "backup", "--ini", str(INI), "--to", str(saved)], capture_output=True,
@@ -115,8 +107,8 @@ def test_backup_and_restore_round_trip_the_portal(populated: dict[str, Any], tmp
     assert manifest["resources"][populated["upload"]["id"]] == digest
 
     # The accident: a dataset deleted, its upload lost, a DataStore table emptied.
-    _call(url, token, "datastore_delete", resource_id=populated["table"], filters={})
-    _call(url, token, "package_delete", id=populated["dataset"]["id"])
+    api_write(url, "datastore_delete", resource_id=populated["table"], filters={})
+    api_write(url, "package_delete", id=populated["dataset"]["id"])
     upload_id = populated["upload"]["id"]
     storage = Path(manifest["ini"]).parent / "e2e-storage" / "resources" / upload_id[:3] / upload_id[3:6]
     (storage / upload_id[6:]).unlink()
@@ -132,10 +124,10 @@ def test_backup_and_restore_round_trip_the_portal(populated: dict[str, Any], tmp
     for aside in (ROOT / "var").glob("e2e-storage.before-restore-*"):  # the damaged file store, kept by restore
         shutil.rmtree(aside)
 
-    assert _call(url, token, "package_show", id="sicherung-probe")["state"] == "active"
-    assert _call(url, token, "package_search", rows=0, include_private=True)["count"] == before["count"]
-    datasets = sorted(d["name"] for d in _call(url, token, "current_package_list_with_resources", limit=1000))
+    assert api_write(url, "package_show", id="sicherung-probe")["state"] == "active"
+    assert api_write(url, "package_search", rows=0, include_private=True)["count"] == before["count"]
+    datasets = sorted(d["name"] for d in api_write(url, "current_package_list_with_resources", limit=1000))
     assert datasets == before["datasets"]
-    assert _call(url, token, "datastore_search", resource_id=populated["table"])["records"] == before["rows"]
-    resource = _call(url, token, "resource_show", id=upload_id)
+    assert api_write(url, "datastore_search", resource_id=populated["table"])["records"] == before["rows"]
+    resource = api_write(url, "resource_show", id=upload_id)
     assert _download(resource["url"]) == populated["content"]
