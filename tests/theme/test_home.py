@@ -68,3 +68,28 @@ def test_most_used_counts_page_views_of_visible_datasets(app, schools):
 
     helpers.call_action("package_patch", id=schools["id"], private=True)
     assert home(app).xpath("//section[@aria-labelledby='home-used-heading']//li") == []
+
+
+def test_the_summary_follows_every_catalogue_change_at_once(app, schools):
+    """The home page's cached figures change with the next view after a dataset or department changed."""
+
+    def stats() -> str:
+        return " ".join(home(app).xpath("//p[@class='chemnitz-home-stats']")[0].text_content().split())
+
+    def newest() -> list[str]:
+        return [a.text_content() for a in home(app).xpath("//section[@aria-labelledby='home-newest-heading']//li/a")]
+
+    assert stats().startswith("1 Datensatz · 1 Fachamt")
+    second = helpers.call_action(
+        "package_create",
+        **dict(school_dataset(schools["owner_org"]), name="schulen-2", title="Schulen, zweite Fassung"),
+    )
+    assert stats().startswith("2 Datensätze")
+    assert newest() == ["Schulen, zweite Fassung", "Schulen in Chemnitz"]
+
+    helpers.call_action("package_patch", id=second["id"], private=True)
+    assert stats().startswith("1 Datensatz") and newest() == ["Schulen in Chemnitz"]
+
+    helpers.call_action("organization_patch", id=schools["owner_org"], title="Amt für Schulen")
+    tiles = home(app).xpath("//ul[contains(@class, 'chemnitz-department-tiles')]//span[@class='chemnitz-tile-label']")
+    assert [tile.text_content() for tile in tiles] == ["Amt für Schulen"]
