@@ -14,8 +14,6 @@ import json
 import shutil
 from pathlib import Path
 
-import openpyxl
-
 REPOSITORY = Path(__file__).resolve().parents[1]
 FIXTURES = REPOSITORY.parent / "shared" / "fixtures" / "chemnitz"
 
@@ -75,6 +73,8 @@ def _write_if_changed(path: Path, content: bytes) -> None:
 
 
 def _csv_to_xlsx(source: Path, target: Path) -> None:
+    import openpyxl  # here: the CKAN environment runs the WFS replica (tests/previews) without openpyxl
+
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = source.stem

@@ -56,9 +56,9 @@ class Replicas:
 @contextlib.contextmanager
 def replicas(work: Path, ports: dict[str, int] | None = None) -> Iterator[Replicas]:
     """Run all replicas while the context is open."""
-    ports = ports or {name: _free_port() for name in DEFAULT_PORTS}
+    ports = ports or {name: free_port() for name in DEFAULT_PORTS}
     folders = data.prepare(work)
-    koop_port = _free_port()
+    koop_port = free_port()
     koop_app = Path(__file__).parent / "arcgis"
     koop = subprocess.Popen(  # the file provider resolves its data folder relative to the app
         ["node", "server.js", os.path.relpath(folders["arcgis"], koop_app), str(koop_port)],
@@ -69,9 +69,9 @@ def replicas(work: Path, ports: dict[str, int] | None = None) -> Iterator[Replic
     )
     wfs_url = f"http://127.0.0.1:{ports['wfs']}/wfs"
     upstreams = {
-        "wfs": wfs.server(work / "wfs", (wfs_port := _free_port()), wfs_url),
-        "files": files.server(folders["files"], (files_port := _free_port())),
-        "parking": parking.server(parking_port := _free_port()),
+        "wfs": wfs.server(work / "wfs", (wfs_port := free_port()), wfs_url),
+        "files": files.server(folders["files"], (files_port := free_port())),
+        "parking": parking.server(parking_port := free_port()),
     }
     internal = {"arcgis": koop_port, "wfs": wfs_port, "files": files_port, "parking": parking_port}
     servers = list(upstreams.values()) + [faults.proxy(internal[name], name, ports[name]) for name in ports]
@@ -94,7 +94,7 @@ def replicas(work: Path, ports: dict[str, int] | None = None) -> Iterator[Replic
         koop.wait(timeout=10)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])

@@ -7,7 +7,6 @@ from __future__ import annotations
 import configparser
 import importlib.util
 import os
-import socket
 import subprocess
 import time
 import urllib.request
@@ -15,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from replica.run import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("ckan_image_settings", ROOT / "docker" / "ckan" / "settings.py")
@@ -29,12 +30,6 @@ def _secrets() -> dict[str, str]:
     """The local roles' passwords (.env of make demo): the sample environment logs in as those roles."""
     lines = (ROOT / ".env").read_text().splitlines()
     return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _psql(*commands: str) -> None:
@@ -102,7 +97,7 @@ def test_a_solr_url_switches_the_search_backend(tmp_path: Path) -> None:
 
 def test_ckan_starts_from_the_environment(tmp_path: Path, scratch_databases: None) -> None:
     secret = _secrets()
-    port = _free_port()
+    port = free_port()
     database = "postgresql://{}:{}@127.0.0.1:5432/{}"
     environment = {
         "PATH": f"{CKAN_BIN}:{os.environ['PATH']}",
@@ -155,7 +150,7 @@ def test_ckan_starts_from_the_environment(tmp_path: Path, scratch_databases: Non
 
 def test_airflow_starts_from_the_environment(tmp_path: Path, scratch_databases: None) -> None:
     secret = _secrets()
-    port = _free_port()
+    port = free_port()
     connection = f"airflow:{secret['AIRFLOW_DB_PASSWORD']}@127.0.0.1:5432/airflow_deploy_test"
     environment = {
         "PATH": f"{AIRFLOW_BIN}:{os.environ['PATH']}",

@@ -10,10 +10,35 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from flask import Blueprint, Response, jsonify
 
-from ckanext.chemnitz.previews import table
+from ckanext.chemnitz.previews import table, wfs
 
-MAP_FORMATS = frozenset({"geojson"})
+MAP_FORMATS = frozenset({"geojson", "wfs"})
+wfs_preview = Blueprint("chemnitz_wfs_preview", __name__)
+
+
+@wfs_preview.route("/dataset/<id>/resource/<resource_id>/wfs.geojson")
+def wfs_geojson(id: str, resource_id: str) -> Response | tuple[Response, int]:
+    """The first features of a WFS resource as GeoJSON in WGS 84, for its map preview."""
+    try:
+        dataset = tk.get_action("package_show")({}, {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return jsonify(error="dataset not found"), 404
+    resource = next((item for item in dataset["resources"] if item["id"] == resource_id), None)
+    if resource is None or (resource.get("format") or "").lower() != "wfs":
+        return jsonify(error="no WFS resource of this dataset"), 404
+    try:
+        collection = wfs.feature_collection(
+            resource["url"],
+            tk.config.get("ckanext.chemnitz.preview.wfs_max_features"),
+            tk.config.get("ckanext.chemnitz.preview.wfs_timeout"),
+        )
+    except wfs.WfsError as error:
+        return jsonify(error=f"WFS {resource['url']}: {error}"), 502
+    answer = jsonify(collection)
+    answer.mimetype = "application/geo+json"
+    return answer
 
 
 class TablePreviewPlugin(p.SingletonPlugin):
@@ -60,9 +85,13 @@ class TablePreviewPlugin(p.SingletonPlugin):
 
 
 class MapPreviewPlugin(p.SingletonPlugin):
-    """A GeoJSON resource on a map, with the features also listed as text."""
+    """A GeoJSON or WFS resource on a map, with the features also listed as text."""
 
     p.implements(p.IResourceView, inherit=True)
+    p.implements(p.IBlueprint)
+
+    def get_blueprint(self) -> Blueprint:
+        return wfs_preview
 
     def info(self) -> dict[str, Any]:
         return {
@@ -79,7 +108,12 @@ class MapPreviewPlugin(p.SingletonPlugin):
         return (resource.get("format") or "").lower() in MAP_FORMATS and bool(resource.get("url"))
 
     def setup_template_variables(self, context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+        resource = data_dict["resource"]
+        is_wfs = (resource.get("format") or "").lower() == "wfs"
         return {
+            "data_url": tk.h.url_for(
+                "chemnitz_wfs_preview.wfs_geojson", id=resource["package_id"], resource_id=resource["id"]
+            ) if is_wfs else resource["url"],
             "tiles": tk.config.get("ckanext.chemnitz.map.tile_url"),
             "tiles_attribution": tk.config.get("ckanext.chemnitz.map.tile_attribution"),
         }

@@ -75,7 +75,10 @@
           items.appendChild(entry);
         });
         list.hidden = features.length === 0;
-        summary.textContent = texts.summary.replace("{count}", features.length.toLocaleString("de-DE"));
+        var matched = Number(data.numberMatched);
+        summary.textContent = matched > features.length
+          ? texts.partial.replace("{count}", features.length.toLocaleString("de-DE")).replace("{total}", matched.toLocaleString("de-DE"))
+          : texts.summary.replace("{count}", features.length.toLocaleString("de-DE"));
         section.dataset.features = String(features.length);
       })
       .catch(function () {
