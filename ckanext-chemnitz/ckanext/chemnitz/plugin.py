@@ -23,6 +23,7 @@ from ckanext.chemnitz.parking import views as parking_views
 from ckanext.chemnitz.quality import actions as quality_actions
 from ckanext.chemnitz.quality import helpers as quality_helpers
 from ckanext.chemnitz.quality import search as quality_search
+from ckanext.chemnitz.security import headers, search_input
 from ckanext.chemnitz.spatial import districts as spatial_districts
 from ckanext.chemnitz.spatial import helpers as spatial_helpers
 from ckanext.chemnitz.spatial import index as spatial_index
@@ -84,13 +85,18 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
         return [views.catalog, parking_views.parking, pages.pages, spatial_views.karte]
 
     def get_actions(self) -> dict[str, Any]:
-        return {**quality_actions.actions(), **datastore_actions.actions(), **feedback.actions()}
+        return {
+            **quality_actions.actions(),
+            **datastore_actions.actions(),
+            **feedback.actions(),
+            "package_search": search_input.package_search,
+        }
 
     def get_auth_functions(self) -> dict[str, Any]:
         return feedback.auth_functions()
 
     def make_middleware(self, app: Any, config: Any) -> Any:
-        return usage.install(app)
+        return headers.install(usage.install(app))
 
     def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
         # The portal groups datasets by EU themes, not by CKAN groups.

@@ -1,0 +1,1 @@
+"""What keeps visitors' browsers and the published data safe: response headers, CSV cells."""
