@@ -34,6 +34,7 @@ setup(
             "chemnitz_search = ckanext.chemnitz.search.plugin:ChemnitzSearchPlugin",
             "chemnitz_table_view = ckanext.chemnitz.previews.plugin:TablePreviewPlugin",
             "chemnitz_map_view = ckanext.chemnitz.previews.plugin:MapPreviewPlugin",
+            "chemnitz_csv_downloads = ckanext.chemnitz.security.csv_cells:CsvDownloadsPlugin",
         ],
         "ckan.rdf.profiles": [
             "dcat_ap_de = ckanext.chemnitz.dcat.profile:DCATAPDEProfile",
