@@ -7,12 +7,16 @@ and nothing about the visitor is stored, so the count needs no consent (see the 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 from flask import Flask, Response, request
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 # ckanext-dcat answers /dataset/<id> itself (content negotiation), with ``_id``.
 COUNTED = frozenset({"dataset.read", "dcat.read_dataset", "resource.read", "resource.download"})
@@ -29,7 +33,10 @@ def count(response: Response) -> Response:
         arguments = request.view_args or {}
         dataset = model.Package.get(arguments.get("id") or arguments.get("_id") or "")
         if dataset is not None:
-            connect_to_redis().zincrby(_key(), 1, dataset.id)
+            try:
+                connect_to_redis().zincrby(_key(), 1, dataset.id)
+            except RedisError as error:  # the page was served; only this use goes uncounted
+                log.warning("Use of dataset %s not counted, Redis unavailable: %s", dataset.id, error)
     return response
 
 
@@ -40,7 +47,11 @@ def install(app: Flask) -> Flask:
 
 def most_used(limit: int = 5) -> list[dict[str, Any]]:
     """The most used datasets the visitor may see (one search; private ones drop out), with their uses."""
-    top = connect_to_redis().zrevrange(_key(), 0, 3 * limit, withscores=True)
+    try:
+        top = connect_to_redis().zrevrange(_key(), 0, 3 * limit, withscores=True)
+    except RedisError as error:
+        log.warning("Most used datasets unknown, Redis unavailable: %s", error)
+        return []
     ranked = {key.decode(): int(uses) for key, uses in top}
     if not ranked:
         return []
