@@ -307,6 +307,30 @@ class TestTransactions:
         assert "Indexing datasets" in result.output
         assert search(q="Messreihe")["count"] == 3
 
+    def test_check_reports_every_divergence_and_rebuild_repairs_it(self, cli):
+        """Divergence made behind CKAN's back, as a partial restore or a failed write leaves it."""
+        north = factories.Dataset(title="Messstelle Nord")
+        south = factories.Dataset(title="Messstelle Süd")
+        # South's entry now belongs to no dataset (orphaned) and South has none (missing);
+        # North changed in the database without being re-indexed (outdated).
+        model.Session.execute(sa.text("UPDATE chemnitz_search.package_index SET id = 'geist' WHERE id = :id"), south)
+        model.Session.execute(
+            sa.text("UPDATE package SET title = 'Messstelle West', metadata_modified = now() WHERE id = :id"), north
+        )
+        model.Session.commit()
+        assert search(q="Messstelle West")["count"] == 0
+
+        check = cli.invoke(ckan, ["search-index", "check"]).output
+        assert "Packages not indexed = 1 out of 2" in check
+        assert "Index entries without a dataset = 1" in check and "orphaned: geist" in check
+        assert "Index entries older than their dataset = 1" in check and f"outdated: {north['name']}" in check
+
+        assert cli.invoke(ckan, ["search-index", "rebuild"]).exit_code == 0
+        assert sorted(r["id"] for r in search(q="Messstelle")["results"]) == sorted([north["id"], south["id"]])
+        assert search(q="Messstelle West")["count"] == 1
+        repaired = cli.invoke(ckan, ["search-index", "check"]).output
+        assert "Packages not indexed = 0 out of 2" in repaired and "= 1" not in repaired
+
 
 class TestWebSearch:
     def test_search_page_finds_an_inflected_word_and_shows_facets(self, app):

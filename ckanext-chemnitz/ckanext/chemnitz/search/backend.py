@@ -23,6 +23,7 @@ PLUGIN_NAME = "chemnitz_search"
 _solr_schema_check = search.check_solr_schema_version
 _solr_rebuild = search.rebuild
 _solr_clear = search.clear
+_solr_check = search.check
 
 
 def is_active() -> bool:
@@ -39,7 +40,7 @@ def install() -> None:
     """Register the PostgreSQL classes in CKAN's search registries (idempotent)."""
     from ckanext.chemnitz.search.index import PostgresPackageSearchIndex
     from ckanext.chemnitz.search.query import PostgresPackageSearchQuery
-    from ckanext.chemnitz.search.rebuild import clear, rebuild
+    from ckanext.chemnitz.search.rebuild import check, clear, rebuild
 
     search._INDICES["package"] = PostgresPackageSearchIndex
     search._QUERIES["package"] = PostgresPackageSearchQuery
@@ -51,6 +52,7 @@ def install() -> None:
     search.check_solr_schema_version = _check_solr_schema_version
     search.rebuild = _dispatch(rebuild, _solr_rebuild)
     search.clear = _dispatch(clear, _solr_clear)
+    search.check = _dispatch(check, _solr_check)
 
 
 def _check_solr_schema_version(schema_file: str | None = None) -> bool:

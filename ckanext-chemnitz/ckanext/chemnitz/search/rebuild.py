@@ -1,10 +1,14 @@
-"""``ckan search-index rebuild``/``clear`` for the PostgreSQL backend: same options, a progress bar.
+"""``ckan search-index rebuild``/``clear``/``check`` for the PostgreSQL backend: same options, a progress bar.
 
 CKAN's own ``rebuild`` indexes one dataset after the other and commits once at the very end. Here
 a full rebuild runs in one worker process per CPU core, each committing in batches, so a large
 catalogue is re-indexed several times faster and an interrupted rebuild keeps what it has done.
 Each dataset is dictized once and validated once per distinct schema (CKAN's helper validates
 twice even when the dataset type has no schema of its own).
+
+``check`` reports every kind of divergence between the catalogue and the index (CKAN's reports
+only datasets missing from it): entries of datasets that no longer exist, which search would still
+show, and entries older than their dataset. A full ``rebuild`` repairs all three.
 """
 
 from __future__ import annotations
@@ -61,6 +65,9 @@ def rebuild(
                 return
         elif clear:
             index_for(model.Package).clear()
+        else:
+            for orphan in _divergence()["orphaned"]:
+                index_for(model.Package).delete_package({"id": orphan})
     ids = list(package_ids)
     workers = min(_worker_count(), max(1, len(ids) // (PARALLEL_THRESHOLD // 2)))
     with _progress(len(ids), quiet) as advance:
@@ -79,6 +86,40 @@ def clear(package_reference: str) -> None:
     """Remove one dataset from the index and commit, as ``ckan search-index clear NAME`` expects."""
     index_for(model.Package).delete_package({"id": package_reference})
     model.Session.commit()
+
+
+_DIVERGENCE = {
+    # Active datasets without an index entry (what CKAN's check reports).
+    "missing": f"""SELECT p.name FROM package p WHERE p.state = 'active' AND NOT EXISTS
+                   (SELECT 1 FROM {ddl.TABLE} i WHERE i.site_id = :site AND i.id = p.id) ORDER BY p.name""",
+    # Index entries whose dataset is gone from the database (purged, or a restore from before it).
+    "orphaned": f"""SELECT i.id FROM {ddl.TABLE} i WHERE i.site_id = :site AND NOT EXISTS
+                    (SELECT 1 FROM package p WHERE p.id = i.id) ORDER BY i.id""",
+    # Index entries of an older version of their dataset (changed without re-indexing).
+    "outdated": f"""SELECT p.name FROM {ddl.TABLE} i JOIN package p ON p.id = i.id WHERE i.site_id = :site
+                    AND i.metadata_modified IS DISTINCT FROM CAST(p.metadata_modified AS timestamptz)
+                    ORDER BY p.name""",
+}
+
+
+def _divergence() -> dict[str, list[str]]:
+    ddl.ensure_schema()
+    site = {"site": config.get("ckan.site_id")}
+    return {kind: [row[0] for row in model.Session.execute(sa.text(sql), site)] for kind, sql in _DIVERGENCE.items()}
+
+
+def check() -> None:
+    """``ckan search-index check``: what the index lacks, holds without a dataset, or holds outdated."""
+    found = _divergence()
+    active = model.Session.query(model.Package).filter_by(state="active").count()
+    click.echo(f"Packages not indexed = {len(found['missing'])} out of {active}")
+    click.echo(f"Index entries without a dataset = {len(found['orphaned'])}")
+    click.echo(f"Index entries older than their dataset = {len(found['outdated'])}")
+    for kind, references in found.items():
+        for reference in references:
+            click.echo(f"  {kind}: {reference}")
+    if any(found.values()):
+        click.echo("Repair: ckan search-index rebuild (or --only-missing for missing entries alone)")
 
 
 def _worker_count() -> int:
