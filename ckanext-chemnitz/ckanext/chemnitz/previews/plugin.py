@@ -113,7 +113,9 @@ class MapPreviewPlugin(p.SingletonPlugin):
         return {
             "data_url": tk.h.url_for(
                 "chemnitz_wfs_preview.wfs_geojson", id=resource["package_id"], resource_id=resource["id"]
-            ) if is_wfs else resource["url"],
+            )
+            if is_wfs
+            else resource["url"],
             "tiles": tk.config.get("ckanext.chemnitz.map.tile_url"),
             "tiles_attribution": tk.config.get("ckanext.chemnitz.map.tile_attribution"),
         }
