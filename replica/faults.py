@@ -27,6 +27,7 @@ FAULTS = {
     "invalid": "HTTP 200 with a body that is not what the protocol promises",
     "arcgis_error": "HTTP 200 with ArcGIS's error object (recorded real response)",
     "empty": "a valid answer with no features",
+    "tenfold": "the real answer with every record ten times (CSV rows, ArcGIS features and counts), new ETag",
 }
 HANG_SECONDS = 300
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"}
@@ -59,6 +60,10 @@ class FaultState:
                     self._fault = None
             return fault
 
+    def peek(self) -> str | None:
+        with self._lock:
+            return self._fault
+
 
 def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTPServer:
     """A proxy on ``port`` for the replica at ``upstream_port``; ``kind`` shapes the fault bodies."""
@@ -85,7 +90,7 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
             self._send(200, b'{"armed": false}', "application/json")
 
         def do_HEAD(self) -> None:
-            self._forward("HEAD")
+            self._forward("HEAD", tenfold=state.peek() == "tenfold")
 
         def do_GET(self) -> None:
             query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(self.path).query))
@@ -94,7 +99,7 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
                 return self._fault(fault)
             return self._forward("GET")
 
-        def _forward(self, method: str, body: bytes | None = None) -> None:
+        def _forward(self, method: str, body: bytes | None = None, tenfold: bool = False) -> None:
             connection = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
             try:
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
@@ -105,6 +110,9 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
                 return self._send(502, f"replica upstream unavailable: {error}".encode(), "text/plain")
             headers = [(k, v) for k, v in answer.getheaders() if k.lower() not in ("transfer-encoding", "connection")]
             connection.close()
+            if tenfold:
+                body = _tenfold(body, kind) if method == "GET" else body
+                headers = [(k, v + "-tenfold" if k.lower() == "etag" else v) for k, v in headers]
             self.send_response(answer.status)
             for key, value in headers:
                 if key.lower() != "content-length":
@@ -134,6 +142,8 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
                 return self._send(200, b"<html><body>Wartungsarbeiten</body></html>", "text/html")
             if fault == "empty":
                 return self._send(200, _EMPTY[kind], _EMPTY_TYPE[kind])
+            if fault == "tenfold":
+                return self._forward("GET", tenfold=True)
             return self._send(400, f"unknown fault {fault}".encode(), "text/plain")
 
         def _truncated(self) -> None:
@@ -157,6 +167,21 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
             self.wfile.write(body)
 
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), Proxy)
+
+
+def _tenfold(body: bytes, kind: str) -> bytes:
+    """Every record of an answer ten times: a CSV's data lines, an ArcGIS query's features and count."""
+    if kind == "files":
+        header, _, rows = body.partition(b"\n")
+        return header + b"\n" + rows * 10 if rows.endswith(b"\n") else header + b"\n" + (rows + b"\n") * 10
+    if kind == "arcgis" and body.lstrip().startswith(b"{"):
+        answer = json.loads(body)
+        if isinstance(answer.get("features"), list):
+            answer["features"] = answer["features"] * 10
+        if isinstance(answer.get("count"), int):
+            answer["count"] *= 10
+        return json.dumps(answer).encode()
+    return body
 
 
 _EMPTY = {

@@ -58,11 +58,23 @@ def extract(config: SourceConfig, work: Path, previous: dict[str, Any] | None = 
         )  # fmt: skip
     if frame.empty:
         raise SourceError(f"{config.url}: the source has no features; the published dataset is left as it is")
+    _check_growth(config, len(frame), (previous or {}).get("published_rows"))
     work.mkdir(parents=True, exist_ok=True)
     raw = work / "raw.pickle"
     raw.write_bytes(pickle.dumps(frame))
     return {"raw": str(raw), "fetched": len(frame), "url": config.url, "fingerprint": fingerprint(config, frame),
             "source_version": version}  # fmt: skip
+
+
+def _check_growth(config: SourceConfig, fetched: int, published: int | None) -> None:
+    """A source that suddenly has many times the features published is more likely broken (a
+    duplicated export, a wrong layer) than grown: refuse, as for an empty source."""
+    limit = float(config.source.get("max_growth", 5))
+    if published and fetched > limit * published:
+        raise SourceError(
+            f"{config.url}: {fetched} features, more than {limit:g} times the {published} published; "
+            "the published dataset is left as it is (raise source.max_growth if the source really grew)"
+        )
 
 
 def fingerprint(config: SourceConfig, frame: pd.DataFrame) -> str:
@@ -95,8 +107,11 @@ def _pipeline_code_digest() -> bytes:
 
 
 def previous_run(config: SourceConfig, ckan_url: str, token: str) -> dict[str, Any] | None:
-    """The dataset's last successful harvest (its harvest-log row), None before the first."""
-    return publisher.last_run(publisher.connect(ckan_url, token), config.dataset["name"])
+    """The dataset's last successful harvest (its harvest-log row) with the number of rows it
+    published (``published_rows``), None before the first."""
+    ckan = publisher.connect(ckan_url, token)
+    last = publisher.last_run(ckan, config.dataset["name"])
+    return dict(last, published_rows=publisher.published_rows(ckan, config.dataset["name"])) if last else None
 
 
 def already_published(config: SourceConfig, extracted: dict[str, Any], ckan_url: str, token: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """End to end: each source's DAG runs with ``airflow dags test`` from the replicas into a running
-CKAN; a second run changes nothing; a failing source fails its own run and leaves the published
+CKAN; a second run changes nothing; a failing source (HTTP 500, ArcGIS error body, invalid or
+truncated answer, no features, ten times its features) fails its own run and leaves the published
 dataset as it was.
 """
 
@@ -48,7 +49,7 @@ def test_harvest_twice_the_second_run_changes_nothing(airflow, portal, path):
     assert again["metadata_modified"] == published["metadata_modified"]
 
 
-@pytest.mark.parametrize("kind", ["arcgis_error", "empty", "truncated"])
+@pytest.mark.parametrize("kind", ["arcgis_error", "empty", "truncated", "http500", "invalid"])
 def test_a_failing_source_fails_its_run_and_leaves_the_dataset_alone(airflow, portal, fault, kind):
     source = config.load(config.SOURCES / "schulen.yaml")
     assert run(airflow, source.dag_id)[0]  # published before
@@ -60,3 +61,24 @@ def test_a_failing_source_fails_its_run_and_leaves_the_dataset_alone(airflow, po
     after = dataset(portal, source.dataset["name"])
     assert after["metadata_modified"] == before["metadata_modified"]
     assert [r["hash"] for r in after["resources"]] == [r["hash"] for r in before["resources"]]
+
+
+def test_a_source_ten_times_its_size_is_refused_and_a_rerun_repairs(airflow, portal, replicas, fault):
+    """A duplicated export is refused like an empty one; once the source is right again, the next
+    run succeeds and finds the published dataset as it should be."""
+    source = config.load(config.SOURCES / "parkplaetze_reisebus.yaml")
+    assert run(airflow, source.dag_id)[0]
+    before = dataset(portal, source.dataset["name"])
+    fault("files", "tenfold", times=-1)
+    succeeded, output = run(airflow, source.dag_id)
+    assert not succeeded
+    assert re.search(r"\d+ features, more than 5 times the \d+ published", output), output[-3000:]
+    after = dataset(portal, source.dataset["name"])
+    assert after["metadata_modified"] == before["metadata_modified"]
+    assert [r["hash"] for r in after["resources"]] == [r["hash"] for r in before["resources"]]
+
+    urllib.request.urlopen(urllib.request.Request(replicas.control("files"), method="DELETE"), timeout=5).close()
+    succeeded, output = run(airflow, source.dag_id)
+    assert succeeded, output[-3000:]
+    assert summary(output)["dataset"] == "unchanged"
+    assert dataset(portal, source.dataset["name"])["metadata_modified"] == before["metadata_modified"]

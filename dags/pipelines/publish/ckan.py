@@ -225,5 +225,14 @@ def last_run(ckan: ckanapi.RemoteCKAN, dataset_name: str) -> dict[str, Any] | No
     return rows[0] if rows else None
 
 
+def published_rows(ckan: ckanapi.RemoteCKAN, dataset_name: str) -> int | None:
+    """Rows of the dataset's published table (its DataStore), None before the first harvest."""
+    try:
+        table = _keyed_resource(ckan.action.package_show(id=dataset_name), "csv")
+    except ckanapi.NotFound:
+        return None
+    return _row_count(ckan, table["id"]) if table else None
+
+
 def _keyed_resource(dataset: dict[str, Any], key: str) -> dict[str, Any] | None:
     return next((r for r in dataset.get("resources", []) if r.get("harvest_key") == key), None)
