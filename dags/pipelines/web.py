@@ -7,6 +7,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from pipelines.errors import SourceError
@@ -41,6 +42,11 @@ def get(http: requests.Session, url: str, timeout: float, **params: Any) -> requ
         response = http.get(url, params=params or None, timeout=timeout)
     except requests.Timeout:
         raise SourceError(f"{url}: no answer within {timeout:g} s (after retries)") from None
+    except requests.ConnectionError as error:
+        # After the last retry urllib3 reports a read timeout as "max retries exceeded".
+        if isinstance(getattr(error.args[0] if error.args else None, "reason", None), ReadTimeoutError):
+            raise SourceError(f"{url}: no answer within {timeout:g} s (after retries)") from None
+        raise SourceError(f"{url}: {type(error).__name__}: {error}") from None
     except requests.RequestException as error:
         raise SourceError(f"{url}: {type(error).__name__}: {error}") from None
     if response.status_code == 404:

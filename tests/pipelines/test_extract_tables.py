@@ -6,6 +6,7 @@ import csv
 import io
 import math
 import shutil
+import time
 
 import openpyxl
 import pytest
@@ -88,3 +89,20 @@ def test_missing_file_says_so(file_server, tmp_path):
     shutil.copy(CHEMNITZ / "Schulen.csv", tmp_path)
     with pytest.raises(SourceError, match="HTTP 404"):
         read(f"{file_server(tmp_path)}/Schulen-alt.csv", kind="csv")
+
+
+def test_a_hanging_source_gives_up_after_its_timeout_with_retries(serve):
+    """A source that does not answer: each attempt waits the source's timeout, then the next one
+    follows with back-off; the error says what happened and how long was waited."""
+    attempts = []
+
+    def hang(request) -> None:
+        attempts.append(time.monotonic())
+        time.sleep(3)
+
+    url = serve(hang) + "/Schulen.csv"
+    started = time.monotonic()
+    with pytest.raises(SourceError, match=r"no answer within 1 s \(after retries\)"):
+        tables.read_table(session(retries=2, backoff=0.1), url, kind="csv", timeout=1)
+    assert len(attempts) == 3  # the first request and two retries
+    assert time.monotonic() - started < 10
