@@ -87,6 +87,7 @@ def test_file_drops_are_byte_for_byte_with_conditional_requests(replicas):
         ("arcgis_error", lambda body: json.loads(body)["error"]["code"] == 400),
         ("empty", lambda body: json.loads(body)["features"] == []),
         ("invalid", lambda body: body.startswith(b"<html>")),
+        ("tenfold", lambda body: len(json.loads(body)["features"]) == 1390),
     ],
 )
 def test_faults_on_demand(replicas, fault, kind, check):
@@ -107,3 +108,12 @@ def test_fault_http_500(replicas, fault):
 
 def test_every_arcgis_layer_is_a_fixture():
     assert all((FIXTURES / fixture).exists() for fixture in ARCGIS_LAYERS.values())
+
+
+def test_fault_tenfold_repeats_csv_rows_and_changes_the_etag(replicas, fault):
+    url = f"{replicas.files}/Schulen.csv"
+    plain = urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=10).headers["ETag"]
+    fault("files", "tenfold", times=1)
+    doubled = urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=10).headers["ETag"]
+    tenfold_rows = get(url).partition(b"\n")[2]
+    assert doubled == plain + "-tenfold" and tenfold_rows == get(url).partition(b"\n")[2] * 10
