@@ -97,3 +97,23 @@ def test_layer_metadata_of_real_services():
     polygon = arcgis._geometry({"rings": [[[0, 0], [0, 10], [10, 10], [10, 0], [0, 0]],
                                           [[2, 2], [4, 2], [4, 4], [2, 4], [2, 2]]]})  # fmt: skip
     assert polygon.area == pytest.approx(96)  # the counter-clockwise ring is a hole
+
+
+def test_a_server_error_is_retried_with_back_off_then_fails_the_run(serve):
+    attempts = []
+
+    def failing(request) -> None:
+        attempts.append(request.path)
+        respond(request, b"Internal Server Error", status=500, content_type="text/plain")
+
+    with pytest.raises(SourceError, match="HTTP 500"):
+        arcgis.read_layer(session(retries=2, backoff=0.05), f"{serve(failing)}/L/FeatureServer/0", 1000, 5)
+    assert len(attempts) == 3  # the request and two retries
+
+
+def test_a_maintenance_page_instead_of_json_fails_the_run(serve):
+    def maintenance(request) -> None:
+        respond(request, b"<html><body>Wartungsarbeiten</body></html>", content_type="text/html")
+
+    with pytest.raises(SourceError, match=r"not valid JSON.*Wartungsarbeiten"):
+        read(f"{serve(maintenance)}/L/FeatureServer/0")
