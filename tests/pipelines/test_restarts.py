@@ -1,0 +1,131 @@
+"""A harvest interrupted in the middle of publishing, by a restart of CKAN or of PostgreSQL:
+whatever the interrupted run leaves is whole (every file the dataset lists downloads with its
+checksum, no distribution twice), the portal answers again without help, and the next run
+completes the dataset.
+
+Each test publishes a new dataset (a copy of the schools source under another id), so the run
+really writes: the dataset, its files, the DataStore table and the harvest log. The interruption
+starts as soon as the new dataset exists in the portal (created, its files and table still to come).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipelines import bundle, config
+from tests.pipelines.conftest import AIRFLOW, run
+from tests.pipelines.test_harvest import summary
+
+ROOT = config.REPOSITORY
+
+
+def _portal_down_and_up() -> None:
+    subprocess.run([ROOT / "scripts" / "e2e-portal.sh", "stop"], check=True, capture_output=True)
+    time.sleep(3)
+    subprocess.run([ROOT / "scripts" / "e2e-portal.sh", "serve"], check=True, capture_output=True)
+
+
+def _postgres_restart() -> None:
+    versions = [p.name for p in Path("/etc/postgresql").iterdir()]
+    for version in versions:
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True)
+
+
+INTERRUPTIONS: dict[str, Callable[[], None]] = {"ckan": _portal_down_and_up, "postgresql": _postgres_restart}
+
+
+@pytest.fixture
+def new_source(airflow: dict[str, str], tmp_path: Path) -> Iterator[config.SourceConfig]:
+    """The schools source under a new id and dataset name, with its DAG in the test Airflow's folder."""
+    suffix = secrets.token_hex(3)
+    document = yaml.safe_load((config.SOURCES / "schulen.yaml").read_text(encoding="utf-8"))
+    document["id"] = f"neustart_{suffix}"
+    document["dataset"]["name"] = f"neustart-{suffix}"
+    path = tmp_path / f"{document['id']}.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    stub = Path(airflow["AIRFLOW__CORE__DAGS_FOLDER"]) / f"harvest_{path.stem}.py"
+    stub.write_text(bundle.STUB.format(config=str(path)), encoding="utf-8")
+    yield config.load(path)
+    stub.unlink()
+
+
+def _api(portal: dict[str, str], action: str, **params: object) -> dict:
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    with urllib.request.urlopen(f"{portal['CKAN_URL']}/api/3/action/{action}?{query}", timeout=30) as answer:
+        return json.load(answer)["result"]
+
+
+def _exists(portal: dict[str, str], name: str) -> bool:
+    try:
+        _api(portal, "package_show", id=name)
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return False
+        raise
+    return True
+
+
+def _wait_for_portal(portal: dict[str, str], seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            _api(portal, "status_show")
+            return
+        except (urllib.error.URLError, OSError):
+            time.sleep(1)
+    raise AssertionError(f"{portal['CKAN_URL']} did not answer again within {seconds} s")
+
+
+def assert_whole(portal: dict[str, str], name: str) -> dict | None:
+    """The dataset as published, if it exists: no distribution twice, every stored file intact."""
+    try:
+        dataset = _api(portal, "package_show", id=name)
+    except urllib.error.HTTPError as error:
+        assert error.code == 404
+        return None
+    keys = [r["harvest_key"] for r in dataset["resources"] if r.get("harvest_key")]
+    assert len(keys) == len(set(keys)), keys
+    for resource in dataset["resources"]:
+        if resource.get("url_type") == "upload":
+            with urllib.request.urlopen(resource["url"], timeout=30) as answer:
+                content = answer.read()
+            assert hashlib.sha256(content).hexdigest() == resource["hash"], resource["name"]
+    return dataset
+
+
+@pytest.mark.parametrize("interruption", sorted(INTERRUPTIONS))
+def test_an_interrupted_publish_leaves_nothing_half_written(airflow, portal, new_source, interruption):
+    name = new_source.dataset["name"]
+    process = subprocess.Popen([AIRFLOW, "dags", "test", new_source.dag_id], env=airflow,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    deadline = time.monotonic() + 600
+    while not _exists(portal, name):
+        assert process.poll() is None, "the run ended before it created the dataset"
+        assert time.monotonic() < deadline, "the dataset was not created within 10 minutes"
+        time.sleep(0.1)
+    INTERRUPTIONS[interruption]()
+    output, _ = process.communicate(timeout=900)
+    _wait_for_portal(portal)
+    interrupted = assert_whole(portal, name)
+
+    succeeded, output = run(airflow, new_source.dag_id)
+    assert succeeded, output[-3000:]
+    completed = assert_whole(portal, name)
+    assert completed is not None
+    files = {r["harvest_key"]: r for r in completed["resources"] if r.get("harvest_key")}
+    assert {"csv", "geojson", "harvest-log"} <= set(files)
+    rows = _api(portal, "datastore_search", resource_id=files["csv"]["id"], limit=0)["total"]
+    assert rows == 139  # every school of the fixture, once
+    if interrupted is not None and summary(output)["dataset"] == "unchanged":
+        assert interrupted["metadata_modified"] == completed["metadata_modified"]
