@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from lxml import html
 
 # The portal's CKAN plugins as the suites load them (the demo adds datastore, structured_data, activity).
 PORTAL_PLUGINS = "chemnitz_search chemnitz scheming_datasets dataset_series dcat"
@@ -18,6 +19,17 @@ def clean_db_with_plugin_tables(clean_db, migrate_db_for):
 
 
 @pytest.fixture
+def clean_feedback_db(clean_db, migrate_db_for):
+    """``clean_db`` plus the extension's own table (accessibility feedback), from its migration, empty."""
+    import ckan.model as model
+    import sqlalchemy as sa
+
+    migrate_db_for("chemnitz")
+    model.Session.execute(sa.text("DELETE FROM chemnitz_accessibility_feedback"))
+    model.Session.commit()
+
+
+@pytest.fixture
 def clean_datastore(clean_db, clean_index):
     """No DataStore tables, as CKAN's own DataStore tests start (their fixture is not loaded here)."""
     import ckanext.datastore.backend.postgres as datastore
@@ -25,3 +37,8 @@ def clean_datastore(clean_db, clean_index):
     from sqlalchemy import orm
 
     rebuild_all_dbs(orm.scoped_session(orm.sessionmaker(bind=datastore.get_write_engine())))
+
+
+def csrf_token(app, path: str) -> str:
+    """The CSRF token of the form on ``path`` (CKAN's test client keeps the session cookie)."""
+    return html.fromstring(app.get(path, status=200).body).xpath("//input[@name='_csrf_token']/@value")[0]

@@ -7,7 +7,7 @@ import ckan.tests.helpers as helpers
 import pytest
 from lxml import html
 
-from tests.ckan_support import PORTAL_PLUGINS
+from tests.ckan_support import PORTAL_PLUGINS, csrf_token
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
@@ -23,12 +23,6 @@ PAGES = {
     "/leichte-sprache": ("Leichte Sprache", "Alle Menschen dürfen die Daten benutzen."),
     "/lizenzen": ("Lizenzen", "dl-de/by-2-0"),
 }
-
-
-@pytest.fixture
-def clean_feedback_db(clean_db, migrate_db_for):
-    """CKAN's clean_db recreates core tables only; the plugin's own table comes with its migration."""
-    migrate_db_for("chemnitz")
 
 
 def parsed(response) -> html.HtmlElement:
@@ -60,7 +54,8 @@ def test_an_admins_text_replaces_the_default(app):
 
 
 def test_feedback_without_a_message_is_refused_with_the_error_linked_to_its_field(app):
-    answer = app.post("/barrierefreiheit", data={"message": "  ", "page": "/parken"}, status=400)
+    form = {"message": "  ", "page": "/parken", "_csrf_token": csrf_token(app, "/barrierefreiheit")}
+    answer = app.post("/barrierefreiheit", data=form, status=400)
     page = parsed(answer)
     summary = page.xpath("//div[@role='alert']//a")
     assert [(link.get("href"), text(link)) for link in summary] == [
@@ -75,7 +70,8 @@ def test_feedback_without_a_message_is_refused_with_the_error_linked_to_its_fiel
 
 def test_feedback_is_recorded_for_admins_only(app):
     answer = app.post("/barrierefreiheit", data={"message": "Die Karte ist mit der Tastatur nicht bedienbar.",
-                                                 "page": "/parken", "contact": "a@example.org"},
+                                                 "page": "/parken", "contact": "a@example.org",
+                                                 "_csrf_token": csrf_token(app, "/barrierefreiheit")},
                       follow_redirects=False)  # fmt: skip
     assert answer.status_code == 302 and "gesendet=1" in answer.headers["Location"]
     assert "Vielen Dank" in text(parsed(app.get("/barrierefreiheit?gesendet=1")))
