@@ -1,5 +1,5 @@
 # The portal's entry points; the work is done by the scripts in scripts/ (see README.md).
-.PHONY: demo test stop bench backup restore i18n lint lock screenshots
+.PHONY: demo test stop bench load backup restore i18n lint lock screenshots
 
 demo:  ## set up everything missing and run the portal on http://127.0.0.1:5000 (Ctrl-C stops)
 	@scripts/demo.sh
@@ -12,6 +12,9 @@ stop:  ## stop what `make demo` started
 
 bench:  ## benchmarks at catalogue scale; results in docs/benchmarks.md
 	@scripts/bench.sh
+
+load:  ## 50 connections for 2 minutes on the running demo while every source is harvested; docs/reliability.md
+	@scripts/load.sh
 
 backup:  ## save the demo's databases and uploads to var/backups/<time>/ (docs/operations.md)
 	@scripts/backup.sh backup
