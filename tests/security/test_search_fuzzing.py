@@ -70,6 +70,7 @@ def test_search_parameters_never_break_the_search(app, departments, q, fq, sort,
 
 @FUZZ
 @given(fq=st.lists(field_clause, min_size=1, max_size=4).map(" ".join), q=hostile)
+@example(fq="name:\x00", q="")  # a NUL byte reached psycopg2 as a server error (search/query.py)
 def test_field_clauses_cannot_reach_private_datasets(app, departments, fq, q):
     """``fq`` on ``private``, ``capacity``, ``permission_labels`` cannot widen what the caller may see."""
     for extra in ("", " private:true", " capacity:private", " permission_labels:*"):

@@ -213,6 +213,8 @@ def _reject_local_parameters(name: str, value: Any) -> None:
         if not isinstance(item, str):
             continue
         item = item.strip()
+        if "\x00" in item:  # PostgreSQL text cannot hold it; psycopg2 would fail with a server error
+            raise SearchQueryError(f"Parameter '{name}' contains a NUL character.")
         if MAGIC_FIELD_RE.search(item):
             raise SearchError(f"Magic fields are not supported in param '{name}'.")
         found = QUERY_PARSER_RE.findall(item)
