@@ -44,14 +44,18 @@ def admin_login() -> tuple[str, str]:
     return values.get("CKAN_SYSADMIN", "admin"), values["CKAN_ADMIN_PASSWORD"]
 
 
-def api_write(portal_url: str, action: str, **data: Any) -> Any:
-    """An Action API call with the pipelines' token (the test portal's, or the demo's in .env)."""
+def pipeline_token() -> str:
+    """The pipelines' API token: the test portal's, or the demo's in .env."""
     settings = ROOT / "var" / "e2e.env"
     source = settings if settings.exists() and not os.environ.get("PORTAL_URL") else ROOT / ".env"
-    values = dict(line.split("=", 1) for line in source.read_text().splitlines() if "=" in line)
+    return dict(line.split("=", 1) for line in source.read_text().splitlines() if "=" in line)["CKAN_API_TOKEN"]
+
+
+def api_write(portal_url: str, action: str, **data: Any) -> Any:
+    """An Action API call with the pipelines' token."""
     request = urllib.request.Request(
         f"{portal_url}/api/3/action/{action}", data=json.dumps(data).encode(),
-        headers={"Authorization": values["CKAN_API_TOKEN"], "Content-Type": "application/json"},
+        headers={"Authorization": pipeline_token(), "Content-Type": "application/json"},
     )  # fmt: skip
     with urllib.request.urlopen(request, timeout=30) as answer:
         return json.load(answer)["result"]

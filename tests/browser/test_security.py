@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -24,7 +23,7 @@ from lxml import html
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.conftest import ROOT, api_write
+from tests.browser.conftest import api_write, pipeline_token
 from tests.dcat.examples import school_dataset
 
 MARK = "xss-probe"
@@ -44,12 +43,6 @@ PAGES = ["/", "/dataset/?q=Schule", "/dataset/schulen", "/parken", "/karte?ext_d
          "/barrierefreiheit", "/user/login"]  # fmt: skip
 
 
-def _token() -> str:
-    settings = ROOT / "var" / "e2e.env"
-    source = settings if settings.exists() and not os.environ.get("PORTAL_URL") else ROOT / ".env"
-    return dict(line.split("=", 1) for line in source.read_text().splitlines() if "=" in line)["CKAN_API_TOKEN"]
-
-
 @pytest.fixture(scope="module")
 def hostile(portal_url: str) -> Iterator[dict[str, Any]]:
     """A dataset as a compromised source would deliver it, published with the pipelines' token."""
@@ -64,7 +57,7 @@ def hostile(portal_url: str) -> Iterator[dict[str, Any]]:
     geojson = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": FEATURE},
                "geometry": {"type": "Point", "coordinates": [12.92, 50.83]}}]}  # fmt: skip
     upload = requests.post(
-        f"{portal_url}/api/3/action/resource_create", headers={"Authorization": _token()}, timeout=30,
+        f"{portal_url}/api/3/action/resource_create", headers={"Authorization": pipeline_token()}, timeout=30,
         data={"package_id": dataset["id"], "name": "Punkte", "format": "GeoJSON"},
         files={"upload": ("punkte.geojson", json.dumps(geojson), "application/geo+json")},
     )  # fmt: skip
