@@ -1,7 +1,8 @@
 """Airflow DAG ``parking_occupancy``: the car parks' occupancy every 5 minutes, into CKAN.
 
 The feed and the target dataset are configured in ``schemas/feeds/parkhaus_belegung.yaml``;
-the work is done by ``pipelines.parking`` (parsing in ``feed``, publishing in ``occupancy``).
+the work is done by ``pipelines.parking`` (parsing in ``feed``, publishing in ``occupancy``, every
+answer kept in ``archive`` for ``parking_history_rebuild``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from airflow.sdk import Asset, Connection, dag, get_current_context, task
 
 from pipelines import alerts
 from pipelines.dag_factory import CKAN_CONNECTION, WORK
-from pipelines.parking import occupancy
-
-CONFIG = occupancy.FEEDS / "parkhaus_belegung.yaml"
+from pipelines.parking import archive, occupancy
 
 
 @dag(
@@ -33,12 +32,13 @@ CONFIG = occupancy.FEEDS / "parkhaus_belegung.yaml"
 def parking_occupancy() -> None:
     @task(outlets=[Asset("ckan://dataset/parkhaus-belegung")])
     def poll_and_publish() -> dict:
-        config = occupancy.load(CONFIG)
-        readings = occupancy.poll(config)
+        config = occupancy.load(occupancy.FEED)
+        now = dt.datetime.now(dt.timezone.utc)
+        readings = occupancy.poll(config, now, archive.ARCHIVE)
         ckan = Connection.get(CKAN_CONNECTION)
         context = get_current_context()
         work = WORK / "parking_occupancy" / context["run_id"].replace(":", "_").replace("+", "_")
-        summary = occupancy.publish(config, readings, dt.datetime.now(dt.timezone.utc), ckan.host, ckan.password, work)
+        summary = occupancy.publish(config, readings, now, ckan.host, ckan.password, work)
         print("Occupancy summary: " + " ".join(f"{key}={value}" for key, value in summary.items()))
         return summary
 

@@ -23,7 +23,8 @@ FAULTS = {
     "http500": "HTTP 500 Internal Server Error",
     "http503": "HTTP 503 with Retry-After",
     "timeout": "no answer for a long time",
-    "truncated": "the upstream answer cut off after half its bytes",
+    "truncated": "the upstream answer cut off after half its bytes (the connection breaks its Content-Length)",
+    "cut": "the first half of the upstream answer as a complete response (the document itself is cut)",
     "invalid": "HTTP 200 with a body that is not what the protocol promises",
     "arcgis_error": "HTTP 200 with ArcGIS's error object (recorded real response)",
     "empty": "a valid answer with no features",
@@ -134,8 +135,8 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
             if fault == "timeout":
                 time.sleep(HANG_SECONDS)
                 return self._send(504, b"Gateway Timeout", "text/plain")
-            if fault == "truncated":
-                return self._truncated()
+            if fault in ("truncated", "cut"):
+                return self._half(honest_length=fault == "cut")
             if fault == "arcgis_error":
                 return self._send(200, (REFERENCE / "koop_statsFail.json").read_bytes(), "application/json")
             if fault == "invalid":
@@ -146,17 +147,18 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
                 return self._forward("GET", tenfold=True)
             return self._send(400, f"unknown fault {fault}".encode(), "text/plain")
 
-        def _truncated(self) -> None:
+        def _half(self, honest_length: bool) -> None:
             connection = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
             connection.request("GET", self.path)
             answer = connection.getresponse()
             body = answer.read()
             connection.close()
+            half = body[: len(body) // 2]
             self.send_response(200)
             self.send_header("Content-Type", answer.getheader("Content-Type") or "application/octet-stream")
-            self.send_header("Content-Length", str(len(body)))  # promises everything …
+            self.send_header("Content-Length", str(len(half) if honest_length else len(body)))
             self.end_headers()
-            self.wfile.write(body[: len(body) // 2])  # … and delivers half
+            self.wfile.write(half)
             self.close_connection = True
 
         def _send(self, status: int, body: bytes, content_type: str) -> None:

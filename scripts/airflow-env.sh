@@ -26,5 +26,6 @@ export AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST="[
    \"kwargs\": {\"path\": \"$ROOT/dags\"}}
 ]"
 export CHEMNITZ_PIPELINE_WORK="$AIRFLOW_HOME/work"
+export CHEMNITZ_PIPELINE_ARCHIVE="$AIRFLOW_HOME/archive"  # the occupancy feed's answers (docs/parking.md)
 # The pipelines publish as the `pipelines` user (editor of the departments, not a sysadmin).
 export AIRFLOW_CONN_CKAN="{\"conn_type\": \"http\", \"host\": \"$(env_get CKAN_URL)\", \"password\": \"$(env_get CKAN_API_TOKEN)\"}"

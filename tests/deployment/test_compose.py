@@ -103,7 +103,7 @@ def test_state_lives_in_named_volumes(compose: dict[str, Any]) -> None:
                 assert source in declared, f"{name}: {source} is not a named volume"
                 used.add(source)
     assert used == declared
-    assert {"postgres-data", "ckan-storage", "solr-data", "redis-data", "pipeline-work"} <= declared
+    assert {"postgres-data", "ckan-storage", "solr-data", "redis-data", "pipeline-work", "pipeline-archive"} <= declared
 
 
 def test_no_secret_in_the_repository(compose: dict[str, Any], example_env: dict[str, str]) -> None:

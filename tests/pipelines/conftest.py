@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -98,6 +99,7 @@ def airflow(tmp_path_factory, portal, replicas) -> dict[str, str]:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "PYTHONPATH": str(config.REPOSITORY / "dags"),
         "CHEMNITZ_PIPELINE_WORK": str(home / "work"),
+        "CHEMNITZ_PIPELINE_ARCHIVE": str(home / "archive"),
         "CHEMNITZ_RETRY_DELAY_SECONDS": "1",  # failing runs retry after 1, 2, 4 s instead of 20, 40, 80 s
         "AIRFLOW_CONN_CKAN": json.dumps(
             {"conn_type": "http", "host": portal["CKAN_URL"], "password": portal["CKAN_API_TOKEN"]}
@@ -111,3 +113,13 @@ def run(airflow: dict[str, str], dag_id: str) -> tuple[bool, str]:
     result = subprocess.run([AIRFLOW, "dags", "test", dag_id], env=airflow, capture_output=True, text=True)
     output = result.stdout + result.stderr
     return "state=success" in output and result.returncode == 0, output
+
+
+def write(portal: dict[str, str], action: str, **data: object) -> object:
+    """An Action API call with the pipelines' token (an editor of the departments, as the DAGs use it)."""
+    request = urllib.request.Request(
+        f"{portal['CKAN_URL']}/api/3/action/{action}", data=json.dumps(data).encode(),
+        headers={"Authorization": portal["CKAN_API_TOKEN"], "Content-Type": "application/json"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        return json.load(answer)["result"]

@@ -1,6 +1,7 @@
 """End to end: each source's DAG runs with ``airflow dags test`` from the replicas into a running
 CKAN; a second run changes nothing; a failing source (HTTP 500, ArcGIS error body, invalid or
-truncated answer, no features, ten times its features) fails its own run and leaves the published
+truncated answer or a document cut in half, of ArcGIS JSON and of WFS GML alike, no features, ten
+times its features) fails its own run and leaves the published
 dataset as it was.
 """
 
@@ -49,15 +50,21 @@ def test_harvest_twice_the_second_run_changes_nothing(airflow, portal, path):
     assert again["metadata_modified"] == published["metadata_modified"]
 
 
-@pytest.mark.parametrize("kind", ["arcgis_error", "empty", "truncated"])
-def test_a_failing_source_fails_its_run_and_leaves_the_dataset_alone(airflow, portal, fault, kind):
-    source = config.load(config.SOURCES / "schulen.yaml")
+FAILURES = [  # (source configuration, its replica, fault)
+    *[("schulen", "arcgis", kind) for kind in ("arcgis_error", "empty", "truncated", "cut")],
+    *[("stadtteile", "wfs", kind) for kind in ("truncated", "cut", "invalid")],  # GML
+]
+
+
+@pytest.mark.parametrize(("name", "replica", "kind"), FAILURES, ids=["-".join(f) for f in FAILURES])
+def test_a_failing_source_fails_its_run_and_leaves_the_dataset_alone(airflow, portal, fault, name, replica, kind):
+    source = config.load(config.SOURCES / f"{name}.yaml")
     assert run(airflow, source.dag_id)[0]  # published before
     before = dataset(portal, source.dataset["name"])
-    fault("arcgis", kind, times=-1)
+    fault(replica, kind, times=-1)
     succeeded, output = run(airflow, source.dag_id)
     assert not succeeded
-    assert "Harvest harvest_schulen failed" in output  # the failure callback's alert
+    assert f"Harvest {source.dag_id} failed" in output  # the failure callback's alert
     after = dataset(portal, source.dataset["name"])
     assert after["metadata_modified"] == before["metadata_modified"]
     assert [r["hash"] for r in after["resources"]] == [r["hash"] for r in before["resources"]]

@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from pipelines import bundle, config
-from tests.pipelines.conftest import AIRFLOW, run
+from tests.pipelines.conftest import AIRFLOW, run, write
 from tests.pipelines.test_harvest import summary
 
 ROOT = config.REPOSITORY
@@ -46,8 +46,9 @@ INTERRUPTIONS: dict[str, Callable[[], None]] = {"ckan": _portal_down_and_up, "po
 
 
 @pytest.fixture
-def new_source(airflow: dict[str, str], tmp_path: Path) -> Iterator[config.SourceConfig]:
-    """The schools source under a new id and dataset name, with its DAG in the test Airflow's folder."""
+def new_source(airflow: dict[str, str], portal: dict[str, str], tmp_path: Path) -> Iterator[config.SourceConfig]:
+    """The schools source under a new id and dataset name, with its DAG in the test Airflow's folder;
+    the dataset is deleted afterwards, so the catalogue tests that follow see the demo's datasets only."""
     suffix = secrets.token_hex(3)
     document = yaml.safe_load((config.SOURCES / "schulen.yaml").read_text(encoding="utf-8"))
     document["id"] = f"neustart_{suffix}"
@@ -58,6 +59,8 @@ def new_source(airflow: dict[str, str], tmp_path: Path) -> Iterator[config.Sourc
     stub.write_text(bundle.STUB.format(config=str(path)), encoding="utf-8")
     yield config.load(path)
     stub.unlink()
+    if _exists(portal, document["dataset"]["name"]):
+        write(portal, "package_delete", id=document["dataset"]["name"])
 
 
 def _api(portal: dict[str, str], action: str, **params: object) -> dict:

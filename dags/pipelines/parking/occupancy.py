@@ -5,6 +5,9 @@
 * **Belegungsverlauf** — DataStore table of every reading with numbers, key ``car_park`` +
   ``observed_at``: a rerun of the same poll, or a source that did not update, adds nothing twice.
 * **Aktuelle Belegung (GeoJSON)** — the current state as a map layer, uploaded only when it changed.
+
+Each answer is kept in the archive (``archive``) before it is published; ``rebuild_history`` puts
+every archived reading back into the history table after a loss.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,7 @@ import yaml
 
 from pipelines.config import ENDPOINT_OVERRIDE
 from pipelines.errors import SourceError
+from pipelines.parking import archive
 from pipelines.parking.feed import Reading, parse_datex2, parse_parkapi
 from pipelines.publish import ckan as publisher
 from pipelines.publish import dcat
@@ -29,6 +34,7 @@ from pipelines.transform.files import Output
 from pipelines.web import session
 
 FEEDS = Path(__file__).resolve().parents[3] / "schemas" / "feeds"
+FEED = FEEDS / "parkhaus_belegung.yaml"  # the city's occupancy feed (one today)
 PARSERS = {"parkapi": parse_parkapi, "datex2": parse_datex2}
 CURRENT_FIELDS = [
     {"id": "car_park", "type": "text", "info": {"label": "Parkhaus-ID"}},
@@ -79,13 +85,15 @@ def load(path: Path) -> FeedConfig:
     return FeedConfig(path=path, **document)
 
 
-def poll(config: FeedConfig, timeout: float = 30) -> list[Reading]:
-    """Fetch and parse the feed; an unusable answer is a ``SourceError`` and nothing is published."""
+def poll(config: FeedConfig, polled_at: dt.datetime, archive_root: Path, timeout: float = 30) -> list[Reading]:
+    """Fetch, parse and archive the feed's answer; an unusable answer is a ``SourceError``, nothing
+    is archived or published."""
     answer = session().get(config.url, timeout=timeout)
     answer.raise_for_status()
     readings = PARSERS[config.format](answer.content)
     if not readings:
         raise SourceError(f"{config.url}: the feed lists no car parks; the published state is left as it is")
+    archive.store(archive_root, config.id, config.format, polled_at, answer.content)
     return readings
 
 
@@ -112,11 +120,7 @@ def publish(config: FeedConfig, readings: list[Reading], now: dt.datetime, ckan_
         ckan, dataset, HISTORY, "Belegungsverlauf", HISTORY_FIELDS, ["car_park", "observed_at"]
     )
     before = _count(ckan, history_table)
-    history = [
-        {"car_park": r.car_park, "observed_at": _iso(r.observed_at), "total": r.total, "free": r.free}
-        for r in readings
-        if r.free is not None
-    ]
+    history = _history_rows(readings)
     if history:
         ckan.action.datastore_upsert(resource_id=history_table, records=history, method="upsert", force=True)
     geojson = work / "aktuelle-belegung.geojson"
@@ -138,6 +142,47 @@ def publish(config: FeedConfig, readings: list[Reading], now: dt.datetime, ckan_
             map=summary.resources[MAP],
         )
     )
+
+
+def rebuild_history(config: FeedConfig, archive_root: Path, ckan_url: str, token: str) -> dict[str, Any]:
+    """Put every archived reading back into the history table (recreated if it was dropped).
+
+    Upserts by the table's key, so readings still there are left as they are and nothing is stored
+    twice; an archived answer that cannot be read any more fails the run after all others are back.
+    """
+    ckan = publisher.connect(ckan_url, token)
+    dataset = ckan.action.package_show(id=config.dataset["name"])
+    table = publisher.datastore_table(
+        ckan, dataset, HISTORY, "Belegungsverlauf", HISTORY_FIELDS, ["car_park", "observed_at"]
+    )
+    before = _count(ckan, table)
+    answers, readings, unreadable = 0, 0, []
+    for day in archive.days(archive_root, config.id):
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for answer in day:
+            try:
+                parsed = PARSERS[answer.format](answer.body())
+            except (OSError, EOFError, zlib.error, SourceError) as error:
+                unreadable.append(f"{answer.path}: {error}")
+                continue
+            answers += 1
+            rows.update(((row["car_park"], row["observed_at"]), row) for row in _history_rows(parsed))
+        if rows:
+            ckan.action.datastore_upsert(resource_id=table, records=list(rows.values()), method="upsert", force=True)
+        readings += len(rows)
+    summary = {"answers": answers, "readings": readings, "rows_before": before, "rows_after": _count(ckan, table)}
+    if unreadable:
+        raise SourceError("archived answers that could not be read:\n" + "\n".join(unreadable))
+    return summary
+
+
+def _history_rows(readings: list[Reading]) -> list[dict[str, Any]]:
+    """The readings with numbers, as rows of the history table."""
+    return [
+        {"car_park": r.car_park, "observed_at": _iso(r.observed_at), "total": r.total, "free": r.free}
+        for r in readings
+        if r.free is not None
+    ]
 
 
 def _current_row(reading: Reading, now: dt.datetime) -> dict[str, Any]:

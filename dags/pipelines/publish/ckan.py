@@ -197,9 +197,13 @@ def datastore_table(
     primary_key: list[str],
     **resource: str,
 ) -> str:
-    """Id of the dataset's DataStore-only resource ``key`` (``harvest_key``), created with its table if missing."""
+    """Id of the dataset's DataStore-only resource ``key`` (``harvest_key``), created with its table
+    if missing; a resource whose table was dropped gets an empty table again."""
     existing = _keyed_resource(dataset, key)
+    if existing and existing.get("datastore_active"):
+        return str(existing["id"])
     if existing:
+        ckan.action.datastore_create(resource_id=existing["id"], fields=fields, primary_key=primary_key)
         return str(existing["id"])
     created = ckan.action.datastore_create(
         resource={"package_id": dataset["id"], "name": name, "harvest_key": key, "format": "CSV", **resource},
