@@ -24,29 +24,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bench import ckan_app, report
 
 ROOT = Path(__file__).resolve().parents[1]
 CAR_PARKS = 20
 TARGET_DAY_MS = 1000.0
-# The columns and keys the occupancy DAG gives its tables (dags/pipelines/parking/occupancy.py).
-HISTORY_FIELDS = [
-    {"id": "car_park", "type": "text"},
-    {"id": "observed_at", "type": "timestamp"},
-    {"id": "total", "type": "int4"},
-    {"id": "free", "type": "int4"},
-]
-CURRENT_FIELDS = [
-    {"id": "car_park", "type": "text"},
-    {"id": "name", "type": "text"},
-    {"id": "state", "type": "text"},
-    {"id": "total", "type": "int4"},
-    {"id": "free", "type": "int4"},
-    {"id": "observed_at", "type": "timestamp"},
-    {"id": "stale", "type": "bool"},
-    {"id": "lat", "type": "float8"},
-    {"id": "lon", "type": "float8"},
-]
+# The columns and keys the occupancy DAG gives its tables.
+TABLES = ROOT / "schemas" / "feeds" / "occupancy_tables.yaml"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,18 +82,15 @@ def _publish(end: dt.datetime) -> tuple[dict[str, str], str]:
     org = factories.Organization(name="tiefbauamt", title="Tiefbauamt")
     dataset = factories.Dataset(name="parkhaus-belegung", title="Belegung der Parkhäuser", owner_org=org["id"])
     tables = {}
-    for key, fields, primary_key in (
-        ("current", CURRENT_FIELDS, ["car_park"]),
-        ("history", HISTORY_FIELDS, ["car_park", "observed_at"]),
-    ):
+    for key, table in yaml.safe_load(TABLES.read_text(encoding="utf-8")).items():
         created = helpers.call_action(
             "datastore_create",
-            resource={"package_id": dataset["id"], "name": key, "harvest_key": f"occupancy-{key}", "format": "CSV"},
-            fields=fields,
-            primary_key=primary_key,
+            resource={"package_id": dataset["id"], "name": table["name"], "harvest_key": key, "format": "CSV"},
+            fields=table["fields"],
+            primary_key=table["primary_key"],
             force=True,
         )
-        tables[key] = created["resource_id"]
+        tables[key.removeprefix("occupancy-")] = created["resource_id"]
     helpers.call_action(
         "datastore_upsert", resource_id=tables["current"], method="insert", force=True,
         records=[dict(r, name=f"Parkhaus {r['car_park']}", state="open", stale=False, lat=50.83, lon=12.92)

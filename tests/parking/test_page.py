@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
+import yaml
 from lxml import html
 
 pytestmark = [
@@ -15,17 +17,9 @@ pytestmark = [
     pytest.mark.usefixtures("with_plugins", "with_request_context", "clean_db", "clean_datastore", "clean_index"),
 ]
 
-CURRENT_FIELDS = [
-    {"id": "car_park", "type": "text"},
-    {"id": "name", "type": "text"},
-    {"id": "state", "type": "text"},
-    {"id": "total", "type": "int4"},
-    {"id": "free", "type": "int4"},
-    {"id": "observed_at", "type": "timestamp"},
-    {"id": "stale", "type": "bool"},
-    {"id": "lat", "type": "float8"},
-    {"id": "lon", "type": "float8"},
-]
+CURRENT = yaml.safe_load((Path(__file__).parents[2] / "schemas/feeds/occupancy_tables.yaml").read_text())[
+    "occupancy-current"
+]  # the columns the occupancy DAG gives the table
 
 
 def utc(minutes_ago: int) -> str:
@@ -51,8 +45,8 @@ def occupancy() -> list[dict]:
         reading("p-alt", "Parkhaus Altchemnitz", 250, minutes_ago=50),  # the poll stopped: no longer live
         reading("p-nacht", "Parkhaus Schloßteich", None, state="closed"),
     ]
-    helpers.call_action("datastore_create", resource_id=resource["id"], fields=CURRENT_FIELDS,
-                        primary_key=["car_park"], records=rows, force=True)  # fmt: skip
+    helpers.call_action("datastore_create", resource_id=resource["id"], fields=CURRENT["fields"],
+                        primary_key=CURRENT["primary_key"], records=rows, force=True)  # fmt: skip
     return rows
 
 

@@ -36,24 +36,8 @@ from pipelines.web import session
 FEEDS = Path(__file__).resolve().parents[3] / "schemas" / "feeds"
 FEED = FEEDS / "parkhaus_belegung.yaml"  # the city's occupancy feed (one today)
 PARSERS = {"parkapi": parse_parkapi, "datex2": parse_datex2}
-CURRENT_FIELDS = [
-    {"id": "car_park", "type": "text", "info": {"label": "Parkhaus-ID"}},
-    {"id": "name", "type": "text", "info": {"label": "Name"}},
-    {"id": "state", "type": "text", "info": {"label": "Zustand (open, closed, nodata)"}},
-    {"id": "total", "type": "int4", "info": {"label": "Stellplätze"}},
-    {"id": "free", "type": "int4", "info": {"label": "frei"}},
-    {"id": "observed_at", "type": "timestamp", "info": {"label": "Messzeit der Quelle (UTC)"}},
-    {"id": "stale", "type": "bool", "info": {"label": "veraltet (älter als 15 Minuten)"}},
-    {"id": "lat", "type": "float8", "info": {"label": "Breitengrad (WGS 84)"}},
-    {"id": "lon", "type": "float8", "info": {"label": "Längengrad (WGS 84)"}},
-]
-HISTORY_FIELDS = [
-    {"id": "car_park", "type": "text", "info": {"label": "Parkhaus-ID"}},
-    {"id": "observed_at", "type": "timestamp", "info": {"label": "Messzeit der Quelle (UTC)"}},
-    {"id": "total", "type": "int4", "info": {"label": "Stellplätze"}},
-    {"id": "free", "type": "int4", "info": {"label": "frei"}},
-]
 CURRENT, HISTORY, MAP = "occupancy-current", "occupancy-history", "occupancy-geojson"
+TABLES = FEEDS / "occupancy_tables.yaml"  # columns and keys of CURRENT and HISTORY
 
 
 @dataclass(frozen=True)
@@ -114,11 +98,9 @@ def publish(config: FeedConfig, readings: list[Reading], now: dt.datetime, ckan_
         ckan, dict(dcat.metadata(config.dataset, None, _bbox(readings), None), owner_org=config.organization), summary
     )
     current = [_current_row(reading, now) for reading in readings]
-    current_table = publisher.datastore_table(ckan, dataset, CURRENT, "Aktuelle Belegung", CURRENT_FIELDS, ["car_park"])
+    current_table = _table(ckan, dataset, CURRENT)
     ckan.action.chemnitz_datastore_load(resource_id=current_table, records=current)
-    history_table = publisher.datastore_table(
-        ckan, dataset, HISTORY, "Belegungsverlauf", HISTORY_FIELDS, ["car_park", "observed_at"]
-    )
+    history_table = _table(ckan, dataset, HISTORY)
     before = _count(ckan, history_table)
     history = _history_rows(readings)
     if history:
@@ -152,9 +134,7 @@ def rebuild_history(config: FeedConfig, archive_root: Path, ckan_url: str, token
     """
     ckan = publisher.connect(ckan_url, token)
     dataset = ckan.action.package_show(id=config.dataset["name"])
-    table = publisher.datastore_table(
-        ckan, dataset, HISTORY, "Belegungsverlauf", HISTORY_FIELDS, ["car_park", "observed_at"]
-    )
+    table = _table(ckan, dataset, HISTORY)
     before = _count(ckan, table)
     answers, readings, unreadable = 0, 0, []
     for day in archive.days(archive_root, config.id):
@@ -174,6 +154,12 @@ def rebuild_history(config: FeedConfig, archive_root: Path, ckan_url: str, token
     if unreadable:
         raise SourceError("archived answers that could not be read:\n" + "\n".join(unreadable))
     return summary
+
+
+def _table(ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any], key: str) -> str:
+    """Id of the dataset's table ``key`` as ``TABLES`` describes it, created if missing."""
+    table = yaml.safe_load(TABLES.read_text(encoding="utf-8"))[key]
+    return publisher.datastore_table(ckan, dataset, key, table["name"], table["fields"], table["primary_key"])
 
 
 def _history_rows(readings: list[Reading]) -> list[dict[str, Any]]:

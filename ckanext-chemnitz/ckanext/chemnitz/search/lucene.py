@@ -104,6 +104,12 @@ class _Tok(enum.Enum):
     EOF = "end of query"
 
 
+_OPERATORS = {  # the characters that are a token of their own
+    "(": _Tok.LPAREN, ")": _Tok.RPAREN, ":": _Tok.COLON, "&&": _Tok.AND, "||": _Tok.OR,
+    "+": _Tok.PLUS, "-": _Tok.MINUS, "!": _Tok.NOT,
+}  # fmt: skip
+
+
 @dataclass
 class _Token:
     kind: _Tok
@@ -149,31 +155,10 @@ class _Lexer:
                 return result
             start = self.pos
             char = text[self.pos]
-            two = text[self.pos : self.pos + 2]
-            if char == "(":
-                result.append(_Token(_Tok.LPAREN, position=start))
-                self.pos += 1
-            elif char == ")":
-                result.append(_Token(_Tok.RPAREN, position=start))
-                self.pos += 1
-            elif char == ":":
-                result.append(_Token(_Tok.COLON, position=start))
-                self.pos += 1
-            elif two == "&&":
-                result.append(_Token(_Tok.AND, position=start))
-                self.pos += 2
-            elif two == "||":
-                result.append(_Token(_Tok.OR, position=start))
-                self.pos += 2
-            elif char == "+":
-                result.append(_Token(_Tok.PLUS, position=start))
-                self.pos += 1
-            elif char == "-":
-                result.append(_Token(_Tok.MINUS, position=start))
-                self.pos += 1
-            elif char == "!":
-                result.append(_Token(_Tok.NOT, position=start))
-                self.pos += 1
+            symbol = next((s for s in (text[self.pos : self.pos + 2], char) if s in _OPERATORS), None)
+            if symbol:
+                result.append(_Token(_OPERATORS[symbol], position=start))
+                self.pos += len(symbol)
             elif char == '"':
                 result.append(_Token(_Tok.QUOTED, self._quoted(), position=start))
             elif char in "[{":
