@@ -130,7 +130,7 @@ def _harvest(config: sources.SourceConfig, work: Path, portal: dict[str, str]) -
     extracted = timed("extract", lambda: steps.extract(config, work, steps.previous_run(config, url, token)))
     transformed = timed(
         "transform",
-        lambda: steps.already_published(config, extracted, url, token) or steps.transform(config, extracted, work),
+        lambda: steps.already_published(extracted) or steps.transform(config, extracted, work),
     )
     published = timed("publish", lambda: steps.publish(config, transformed, url, token))
     timed("record", lambda: steps.record(config, extracted, transformed, published, url, token, f"bench-{time.time()}"))

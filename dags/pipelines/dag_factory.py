@@ -56,9 +56,7 @@ def harvest_dag(path: str | Path) -> DAG:
 
         @task
         def transform(extracted: dict[str, Any]) -> dict[str, Any]:
-            ckan = Connection.get(CKAN_CONNECTION)
-            skip = steps.already_published(source, extracted, ckan.host, ckan.password)
-            return skip or steps.transform(source, extracted, _work_folder())
+            return steps.already_published(extracted) or steps.transform(source, extracted, _work_folder())
 
         @task(outlets=[Asset(f"ckan://dataset/{dataset}")])
         def publish(extracted: dict[str, Any], transformed: dict[str, Any]) -> dict[str, Any]:

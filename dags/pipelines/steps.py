@@ -31,9 +31,10 @@ from pipelines.web import session
 def extract(config: SourceConfig, work: Path, previous: dict[str, Any] | None = None) -> dict[str, Any]:
     """Fetch the whole source into ``work/raw.pickle``; an empty source is an error.
 
-    ``previous`` is the last successful run (its harvest-log row). When the source reports the
-    same data version as then, and configuration and code are the same, nothing is fetched: the
-    result says ``source_unchanged`` and carries the previous fingerprint.
+    ``previous`` is the last successful run (its harvest-log row, ``previous_run``). When the
+    source reports the same data version as then, and configuration and code are the same, nothing
+    is fetched: the result says ``source_unchanged``. Otherwise the result carries the previous
+    run's fingerprint for ``already_published``.
     """
     http = session()
     source = config.source
@@ -63,7 +64,11 @@ def extract(config: SourceConfig, work: Path, previous: dict[str, Any] | None = 
     raw = work / "raw.pickle"
     raw.write_bytes(pickle.dumps(frame))
     return {"raw": str(raw), "fetched": len(frame), "url": config.url, "fingerprint": fingerprint(config, frame),
-            "source_version": version}  # fmt: skip
+            "source_version": version, "previous": _last_result(previous)}  # fmt: skip
+
+
+def _last_result(previous: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {"fingerprint": previous.get("fingerprint"), "rejected": previous.get("rejected") or 0} if previous else None
 
 
 def _check_growth(config: SourceConfig, fetched: int, published: int | None) -> None:
@@ -109,12 +114,10 @@ def _pipeline_code_digest() -> bytes:
 def previous_run(config: SourceConfig, ckan_url: str, token: str) -> dict[str, Any] | None:
     """The dataset's last successful harvest (its harvest-log row) with the number of rows it
     published (``published_rows``), None before the first."""
-    ckan = publisher.connect(ckan_url, token)
-    last = publisher.last_run(ckan, config.dataset["name"])
-    return dict(last, published_rows=publisher.published_rows(ckan, config.dataset["name"])) if last else None
+    return publisher.last_run(publisher.connect(ckan_url, token), config.dataset["name"])
 
 
-def already_published(config: SourceConfig, extracted: dict[str, Any], ckan_url: str, token: str) -> dict[str, Any]:
+def already_published(extracted: dict[str, Any]) -> dict[str, Any]:
     """A transform result that says "skip" when the last successful run had the same fingerprint.
 
     Then transform and publish have nothing to do: the files, the DataStore table and the
@@ -122,10 +125,10 @@ def already_published(config: SourceConfig, extracted: dict[str, Any], ckan_url:
     """
     if extracted.get("source_unchanged"):
         return {"skipped": True, "rejected": extracted["rejected"], "repaired": 0}
-    last = publisher.last_run(publisher.connect(ckan_url, token), config.dataset["name"])
-    if not last or last.get("fingerprint") != extracted["fingerprint"]:
+    last = extracted.get("previous")
+    if not last or last["fingerprint"] != extracted["fingerprint"]:
         return {}
-    return {"skipped": True, "rejected": last.get("rejected") or 0, "repaired": 0}
+    return {"skipped": True, "rejected": last["rejected"], "repaired": 0}
 
 
 def transform(config: SourceConfig, extracted: dict[str, Any], work: Path) -> dict[str, Any]:

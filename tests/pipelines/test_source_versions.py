@@ -44,18 +44,22 @@ def test_an_unchanged_source_is_not_fetched_again(tmp_path, monkeypatch):
     again = steps.extract(settings, tmp_path / "again", previous)
     assert again["source_unchanged"] and again["fetched"] == 0
     assert again["fingerprint"] == first["fingerprint"]
-    assert steps.already_published(settings, again, "http://unused", "") == {"skipped": True, "rejected": 2,
-                                                                             "repaired": 0}  # fmt: skip
+    assert steps.already_published(again) == {"skipped": True, "rejected": 2, "repaired": 0}
 
 
 @pytest.mark.usefixtures("replicas")
 def test_another_version_or_configuration_fetches_in_full(tmp_path):
     settings = source("schulen")
     first = steps.extract(settings, tmp_path / "first")
-    stale = {"source_version": "lastEditDate=1;config=0", "fingerprint": first["fingerprint"]}
-    assert "raw" in steps.extract(settings, tmp_path / "other-version", stale)
+    stale = {"source_version": "lastEditDate=1;config=0", "fingerprint": first["fingerprint"], "rejected": 2}
+    refetched = steps.extract(settings, tmp_path / "other-version", stale)
+    assert "raw" in refetched
+    # A new version with the same content: fetched, compared by fingerprint, then nothing to publish.
+    assert steps.already_published(refetched) == {"skipped": True, "rejected": 2, "repaired": 0}
     changed = tmp_path / "schulen.yaml"
     changed.write_text(settings.path.read_text(encoding="utf-8") + "# geändert\n", encoding="utf-8")
     edited = dataclasses.replace(settings, path=changed)
     previous = {"source_version": first["source_version"], "fingerprint": first["fingerprint"]}
-    assert "raw" in steps.extract(edited, tmp_path / "other-config", previous)
+    reconfigured = steps.extract(edited, tmp_path / "other-config", previous)
+    assert "raw" in reconfigured
+    assert steps.already_published(reconfigured) == {}, "another configuration publishes again"

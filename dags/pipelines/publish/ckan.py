@@ -214,7 +214,8 @@ def datastore_table(
 
 
 def last_run(ckan: ckanapi.RemoteCKAN, dataset_name: str) -> dict[str, Any] | None:
-    """The newest row of the dataset's harvest log (the last successful run), None if there is none."""
+    """The newest row of the dataset's harvest log (the last successful run) with the number of
+    rows its table holds now (``published_rows``); None before the first harvest."""
     try:
         dataset = ckan.action.package_show(id=dataset_name)
     except ckanapi.NotFound:
@@ -226,16 +227,10 @@ def last_run(ckan: ckanapi.RemoteCKAN, dataset_name: str) -> dict[str, Any] | No
         rows = ckan.action.datastore_search(resource_id=log["id"], sort="run_at desc", limit=1)["records"]
     except (ckanapi.NotFound, ckanapi.ValidationError):
         return None
-    return rows[0] if rows else None
-
-
-def published_rows(ckan: ckanapi.RemoteCKAN, dataset_name: str) -> int | None:
-    """Rows of the dataset's published table (its DataStore), None before the first harvest."""
-    try:
-        table = _keyed_resource(ckan.action.package_show(id=dataset_name), "csv")
-    except ckanapi.NotFound:
+    if not rows:
         return None
-    return _row_count(ckan, table["id"]) if table else None
+    table = _keyed_resource(dataset, "csv")
+    return dict(rows[0], published_rows=_row_count(ckan, table["id"]) if table else None)
 
 
 def _keyed_resource(dataset: dict[str, Any], key: str) -> dict[str, Any] | None:
