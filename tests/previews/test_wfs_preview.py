@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import ckan.tests.factories as factories
 import pytest
@@ -92,3 +92,37 @@ def test_private_datasets_and_other_formats_are_not_fetched(app, wfs_url):
     assert geojson(app, hidden, status=404) == {"error": "dataset not found"}
     csv = factories.Resource(package_id=factories.Dataset()["id"], url=f"{wfs_url}?typeNames=Schulen", format="CSV")
     geojson(app, csv, status=404)
+
+
+
+@pytest.fixture
+def short_lived_wfs(tmp_path) -> Iterator[tuple[str, Callable[[], None]]]:
+    """A WFS replica of the test's own, and the function that shuts it down."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/wfs"
+    server = wfs_replica.server(tmp_path, port, url)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def shut_down() -> None:
+        server.shutdown()
+        server.server_close()  # closes the listening socket: connections are refused, as with a server down
+
+    yield url, shut_down
+    shut_down()
+
+
+@pytest.mark.parametrize(("max_age", "after_outage"), [(600, 200), (0, 502)])
+def test_a_preview_is_kept_for_the_configured_time(app, short_lived_wfs, ckan_config, max_age, after_outage):
+    """Kept: the service is asked once and the map still shows while it is down; 0 asks every time."""
+    ckan_config["ckanext.chemnitz.preview.wfs_cache_seconds"] = max_age
+    url, shut_down = short_lived_wfs
+    resource = wfs_resource(f"{url}?typeNames=Stadtteile")
+    path = f"/dataset/{resource['package_id']}/resource/{resource['id']}/wfs.geojson"
+    first = app.get(path, status=200)
+    assert len(json.loads(first.body)["features"]) == 39
+    shut_down()
+    again = app.get(path, status=after_outage)
+    if after_outage == 200:
+        assert again.body == first.body
+    else:
+        assert "did not answer" in json.loads(again.body)["error"]

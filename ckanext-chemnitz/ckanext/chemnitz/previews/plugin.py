@@ -29,10 +29,11 @@ def wfs_geojson(id: str, resource_id: str) -> Response | tuple[Response, int]:
     if resource is None or (resource.get("format") or "").lower() != "wfs":
         return jsonify(error="no WFS resource of this dataset"), 404
     try:
-        collection = wfs.feature_collection(
+        collection = wfs.cached_feature_collection(
             resource["url"],
             tk.config.get("ckanext.chemnitz.preview.wfs_max_features"),
             tk.config.get("ckanext.chemnitz.preview.wfs_timeout"),
+            tk.config.get("ckanext.chemnitz.preview.wfs_cache_seconds"),
         )
     except wfs.WfsError as error:
         return jsonify(error=f"WFS {resource['url']}: {error}"), 502

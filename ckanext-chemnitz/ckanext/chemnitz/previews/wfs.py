@@ -10,6 +10,7 @@ service answers with decides how they are read, so a server that answers in CRS8
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -35,8 +36,27 @@ REQUEST_KEYS = {"service", "version", "request", "typename", "typenames", "srsna
                 "outputformat", "startindex", "acceptversions"}  # fmt: skip
 
 
+CACHE_ENTRIES = 32
+_answers: dict[tuple[str, int], tuple[float, dict[str, Any]]] = {}  # per worker: (url, count) → (time, GeoJSON)
+
+
 class WfsError(Exception):
     """The service cannot be previewed; the message says why (shown to editors and in the API)."""
+
+
+def cached_feature_collection(url: str, max_features: int, timeout: float, max_age: float) -> dict[str, Any]:
+    """``feature_collection``, asked of the department's server once per ``max_age`` seconds and
+    worker rather than once per visitor; failures are not kept, so the next visitor tries again."""
+    key, now = (url, max_features), time.monotonic()
+    kept = _answers.get(key)
+    if kept and now - kept[0] < max_age:
+        return kept[1]
+    collection = feature_collection(url, max_features, timeout)
+    if max_age > 0:
+        if len(_answers) >= CACHE_ENTRIES:
+            del _answers[min(_answers, key=lambda k: _answers[k][0])]
+        _answers[key] = (now, collection)
+    return collection
 
 
 def _service_url(url: str) -> tuple[str, list[tuple[str, str]], str | None]:
