@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -113,6 +114,13 @@ def run(airflow: dict[str, str], dag_id: str) -> tuple[bool, str]:
     result = subprocess.run([AIRFLOW, "dags", "test", dag_id], env=airflow, capture_output=True, text=True)
     output = result.stdout + result.stderr
     return "state=success" in output and result.returncode == 0, output
+
+
+def action(portal: dict[str, str], name: str, **params: object) -> dict:
+    """A public Action API call (GET), as a third party makes it."""
+    query = urllib.parse.urlencode({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in params.items()})
+    with urllib.request.urlopen(f"{portal['CKAN_URL']}/api/3/action/{name}?{query}", timeout=30) as answer:
+        return json.load(answer)["result"]
 
 
 def write(portal: dict[str, str], action: str, **data: object) -> object:

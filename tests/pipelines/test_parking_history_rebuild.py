@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.parking import archive, occupancy
-from tests.pipelines.conftest import run, write
-from tests.pipelines.test_parking_occupancy import action, poll, tables
+from tests.pipelines.conftest import action, run, write
+from tests.pipelines.test_parking_occupancy import poll, tables
 
 MOMENTS = [dt.datetime(2026, 12, 1, hour, minute, tzinfo=dt.timezone.utc) for hour, minute in
            [(6, 0), (6, 5), (7, 30), (12, 0), (16, 45)]]  # fmt: skip

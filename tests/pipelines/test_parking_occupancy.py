@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.parse
 import urllib.request
 
 import pytest
 
-from tests.pipelines.conftest import run
+from tests.pipelines.conftest import action, run
 
 SUMMARY = re.compile(r"Occupancy summary: (.*)")
-
-
-def action(portal: dict[str, str], name: str, **params: object) -> dict:
-    query = urllib.parse.urlencode({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in params.items()})
-    with urllib.request.urlopen(f"{portal['CKAN_URL']}/api/3/action/{name}?{query}", timeout=30) as answer:
-        return json.load(answer)["result"]
 
 
 def poll(airflow: dict[str, str]) -> dict[str, str]:

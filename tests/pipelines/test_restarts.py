@@ -11,7 +11,6 @@ starts as soon as the new dataset exists in the portal (created, its files and t
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import subprocess
 import time
@@ -24,7 +23,7 @@ import pytest
 import yaml
 
 from pipelines import bundle, config
-from tests.pipelines.conftest import AIRFLOW, run, write
+from tests.pipelines.conftest import AIRFLOW, action, run, write
 from tests.pipelines.test_harvest import summary
 
 ROOT = config.REPOSITORY
@@ -63,15 +62,9 @@ def new_source(airflow: dict[str, str], portal: dict[str, str], tmp_path: Path) 
         write(portal, "package_delete", id=document["dataset"]["name"])
 
 
-def _api(portal: dict[str, str], action: str, **params: object) -> dict:
-    query = "&".join(f"{key}={value}" for key, value in params.items())
-    with urllib.request.urlopen(f"{portal['CKAN_URL']}/api/3/action/{action}?{query}", timeout=30) as answer:
-        return json.load(answer)["result"]
-
-
 def _exists(portal: dict[str, str], name: str) -> bool:
     try:
-        _api(portal, "package_show", id=name)
+        action(portal, "package_show", id=name)
     except urllib.error.HTTPError as error:
         if error.code == 404:
             return False
@@ -83,7 +76,7 @@ def _wait_for_portal(portal: dict[str, str], seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            _api(portal, "status_show")
+            action(portal, "status_show")
             return
         except (urllib.error.URLError, OSError):
             time.sleep(1)
@@ -93,7 +86,7 @@ def _wait_for_portal(portal: dict[str, str], seconds: float = 90) -> None:
 def assert_whole(portal: dict[str, str], name: str) -> dict | None:
     """The dataset as published, if it exists: no distribution twice, every stored file intact."""
     try:
-        dataset = _api(portal, "package_show", id=name)
+        dataset = action(portal, "package_show", id=name)
     except urllib.error.HTTPError as error:
         assert error.code == 404
         return None
@@ -128,7 +121,7 @@ def test_an_interrupted_publish_leaves_nothing_half_written(airflow, portal, new
     assert completed is not None
     files = {r["harvest_key"]: r for r in completed["resources"] if r.get("harvest_key")}
     assert {"csv", "geojson", "harvest-log"} <= set(files)
-    rows = _api(portal, "datastore_search", resource_id=files["csv"]["id"], limit=0)["total"]
+    rows = action(portal, "datastore_search", resource_id=files["csv"]["id"], limit=0)["total"]
     assert rows == 139  # every school of the fixture, once
     if interrupted is not None and summary(output)["dataset"] == "unchanged":
         assert interrupted["metadata_modified"] == completed["metadata_modified"]
