@@ -3,8 +3,8 @@
 A feed only tells the present; once a poll is over, its readings exist nowhere but in the portal's
 history table. So the DAG stores each answer it could parse (gzip, one file per poll, named by the
 time of the poll and the feed format) before it publishes anything, and ``occupancy.rebuild_history``
-can put back every reading a damaged or lost table no longer has. About 1 KB per poll of 20 car
-parks, i.e. ~100 MB a year at one poll every 5 minutes.
+can put back every reading a damaged or lost table no longer has. About 1.2 KB per poll of 20 car
+parks (measured on the replica), i.e. ~130 MB a year at one poll every 5 minutes.
 
 With several Airflow workers the folder must be shared by them (a volume in ``docker/compose.yaml``).
 """
