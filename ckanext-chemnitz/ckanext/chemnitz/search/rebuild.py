@@ -95,9 +95,11 @@ _DIVERGENCE = {
     # Index entries whose dataset is gone from the database (purged, or a restore from before it).
     "orphaned": f"""SELECT i.id FROM {ddl.TABLE} i WHERE i.site_id = :site AND NOT EXISTS
                     (SELECT 1 FROM package p WHERE p.id = i.id) ORDER BY i.id""",
-    # Index entries of an older version of their dataset (changed without re-indexing).
+    # Index entries of an older version of their dataset (changed without re-indexing). The index
+    # keeps Solr's millisecond precision; the package table's naive timestamps are UTC.
     "outdated": f"""SELECT p.name FROM {ddl.TABLE} i JOIN package p ON p.id = i.id WHERE i.site_id = :site
-                    AND i.metadata_modified IS DISTINCT FROM CAST(p.metadata_modified AS timestamptz)
+                    AND i.metadata_modified IS DISTINCT FROM
+                        date_trunc('milliseconds', p.metadata_modified) AT TIME ZONE 'UTC'
                     ORDER BY p.name""",
 }
 
