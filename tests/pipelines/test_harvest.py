@@ -7,7 +7,6 @@ dataset as it was.
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.error
 import urllib.request
@@ -15,7 +14,7 @@ import urllib.request
 import pytest
 
 from pipelines import config
-from tests.pipelines.conftest import run
+from tests.pipelines.conftest import action, run
 
 SUMMARY = re.compile(r"Run summary: (.*?) \[")
 
@@ -26,8 +25,7 @@ def summary(output: str) -> dict[str, str]:
 
 
 def dataset(portal: dict[str, str], name: str) -> dict:
-    with urllib.request.urlopen(f"{portal['CKAN_URL']}/api/3/action/package_show?id={name}", timeout=10) as answer:
-        return json.load(answer)["result"]
+    return action(portal, "package_show", id=name)
 
 
 def published(airflow: dict[str, str], portal: dict[str, str], source: config.SourceConfig) -> dict:

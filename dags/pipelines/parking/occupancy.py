@@ -18,6 +18,7 @@ import json
 import os
 import zlib
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,7 @@ def publish(config: FeedConfig, readings: list[Reading], now: dt.datetime, ckan_
     current_table = _table(ckan, dataset, CURRENT)
     ckan.action.chemnitz_datastore_load(resource_id=current_table, records=current)
     history_table = _table(ckan, dataset, HISTORY)
-    before = _count(ckan, history_table)
+    before = publisher.row_count(ckan, history_table)
     history = _history_rows(readings)
     if history:
         ckan.action.datastore_upsert(resource_id=history_table, records=history, method="upsert", force=True)
@@ -120,7 +121,7 @@ def publish(config: FeedConfig, readings: list[Reading], now: dt.datetime, ckan_
             car_parks=len(readings),
             with_numbers=len(history),
             stale=sum(row["stale"] for row in current),
-            history_rows_added=_count(ckan, history_table) - before,
+            history_rows_added=publisher.row_count(ckan, history_table) - before,
             map=summary.resources[MAP],
         )
     )
@@ -135,7 +136,7 @@ def rebuild_history(config: FeedConfig, archive_root: Path, ckan_url: str, token
     ckan = publisher.connect(ckan_url, token)
     dataset = ckan.action.package_show(id=config.dataset["name"])
     table = _table(ckan, dataset, HISTORY)
-    before = _count(ckan, table)
+    before = publisher.row_count(ckan, table)
     answers, readings, unreadable = 0, 0, []
     for day in archive.days(archive_root, config.id):
         rows: dict[tuple[str, str], dict[str, Any]] = {}
@@ -150,7 +151,8 @@ def rebuild_history(config: FeedConfig, archive_root: Path, ckan_url: str, token
         if rows:
             ckan.action.datastore_upsert(resource_id=table, records=list(rows.values()), method="upsert", force=True)
         readings += len(rows)
-    summary = {"answers": answers, "readings": readings, "rows_before": before, "rows_after": _count(ckan, table)}
+    after = publisher.row_count(ckan, table)
+    summary = {"answers": answers, "readings": readings, "rows_before": before, "rows_after": after}
     if unreadable:
         raise SourceError("archived answers that could not be read:\n" + "\n".join(unreadable))
     return summary
@@ -158,8 +160,14 @@ def rebuild_history(config: FeedConfig, archive_root: Path, ckan_url: str, token
 
 def _table(ckan: ckanapi.RemoteCKAN, dataset: dict[str, Any], key: str) -> str:
     """Id of the dataset's table ``key`` as ``TABLES`` describes it, created if missing."""
-    table = yaml.safe_load(TABLES.read_text(encoding="utf-8"))[key]
+    table = _table_definitions()[key]
     return publisher.datastore_table(ckan, dataset, key, table["name"], table["fields"], table["primary_key"])
+
+
+@cache
+def _table_definitions() -> dict[str, Any]:
+    """``TABLES``, read once per worker process (at the first poll, not when the DAG is parsed)."""
+    return yaml.safe_load(TABLES.read_text(encoding="utf-8"))
 
 
 def _history_rows(readings: list[Reading]) -> list[dict[str, Any]]:
@@ -199,10 +207,6 @@ def _feature_collection(rows: list[dict[str, Any]]) -> dict[str, Any]:
             if row["lat"] is not None and row["lon"] is not None
         ],
     }
-
-
-def _count(ckan: ckanapi.RemoteCKAN, resource_id: str) -> int:
-    return int(ckan.action.datastore_search(resource_id=resource_id, limit=0)["total"])
 
 
 def _bbox(readings: list[Reading]) -> list[float] | None:

@@ -127,7 +127,7 @@ def load_datastore(
     The portal's ``chemnitz_datastore_load`` replaces the rows in one transaction (COPY, then a
     merge on the key), so a crash leaves the previous version and a rerun repairs it.
     """
-    if summary.resources.get("csv") == "unchanged" and _row_count(ckan, resource["id"]) == len(records):
+    if summary.resources.get("csv") == "unchanged" and row_count(ckan, resource["id"]) == len(records):
         return
     ckan.action.datastore_create(resource_id=resource["id"], fields=list(columns), primary_key=[key], force=True)
     loaded = ckan.action.chemnitz_datastore_load(resource_id=resource["id"], records=records)
@@ -150,7 +150,8 @@ def datastore_columns(fields: Iterable[Any], extra_numbers: Iterable[str] = ()) 
     return columns
 
 
-def _row_count(ckan: ckanapi.RemoteCKAN, resource_id: str) -> int | None:
+def row_count(ckan: ckanapi.RemoteCKAN, resource_id: str) -> int | None:
+    """Rows of a DataStore table, None when the resource has no table."""
     try:
         return int(ckan.action.datastore_search(resource_id=resource_id, limit=0)["total"])
     except (ckanapi.NotFound, ckanapi.ValidationError):
@@ -200,10 +201,9 @@ def datastore_table(
     """Id of the dataset's DataStore-only resource ``key`` (``harvest_key``), created with its table
     if missing; a resource whose table was dropped gets an empty table again."""
     existing = _keyed_resource(dataset, key)
-    if existing and existing.get("datastore_active"):
-        return str(existing["id"])
     if existing:
-        ckan.action.datastore_create(resource_id=existing["id"], fields=fields, primary_key=primary_key)
+        if not existing.get("datastore_active"):
+            ckan.action.datastore_create(resource_id=existing["id"], fields=fields, primary_key=primary_key)
         return str(existing["id"])
     created = ckan.action.datastore_create(
         resource={"package_id": dataset["id"], "name": name, "harvest_key": key, "format": "CSV", **resource},
@@ -230,7 +230,7 @@ def last_run(ckan: ckanapi.RemoteCKAN, dataset_name: str) -> dict[str, Any] | No
     if not rows:
         return None
     table = _keyed_resource(dataset, "csv")
-    return dict(rows[0], published_rows=_row_count(ckan, table["id"]) if table else None)
+    return dict(rows[0], published_rows=row_count(ckan, table["id"]) if table else None)
 
 
 def _keyed_resource(dataset: dict[str, Any], key: str) -> dict[str, Any] | None:
