@@ -93,3 +93,32 @@ def test_a_resource_without_table_is_named(editor):
     with pytest.raises(tk.ValidationError) as refused:
         helpers.call_action("chemnitz_datastore_load", resource_id=resource["id"], records=ROWS)
     assert "no DataStore table; create it with datastore_create first" in refused.value.error_dict["resource_id"][0]
+
+
+def found(table: str, words: str) -> list[int]:
+    return [row["nummer"] for row in helpers.call_action("datastore_search", resource_id=table, q=words)["records"]]
+
+
+def test_an_updated_row_is_found_by_its_new_words_and_no_longer_by_its_old_ones(table, editor):
+    load(table, editor, ROWS)
+    renamed = [dict(ROWS[0], lage="Parkhaus Johannisplatz"), *ROWS[1:]]
+    assert load(table, editor, renamed)["updated"] == 1
+    assert found(table, "Johannisplatz") == [1]
+    assert found(table, "Südbahnhof") == []
+
+
+@pytest.mark.ckan_config("ckan.datastore.sqlsearch.enabled", "true")
+def test_the_full_text_index_is_the_one_ckans_own_upsert_writes(table, editor):
+    load(table, editor, ROWS)
+    resource = factories.Resource(package_id=factories.Dataset()["id"], url="http://example.org/vergleich.csv")
+    helpers.call_action(
+        "datastore_create", resource_id=resource["id"], fields=FIELDS, primary_key=["nummer"], records=ROWS, force=True
+    )
+
+    def full_text(resource_id: str) -> list[tuple[int, str]]:
+        sql = f'SELECT nummer, _full_text::text AS words FROM "{resource_id}" ORDER BY nummer'
+        records = helpers.call_action("datastore_search_sql", sql=sql)["records"]
+        return [(row["nummer"], row["words"]) for row in records]
+
+    assert full_text(table) == full_text(resource["id"])
+    assert "'südbahnhof'" in full_text(table)[0][1]

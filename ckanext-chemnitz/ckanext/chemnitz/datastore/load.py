@@ -6,7 +6,12 @@ version. Here the records go into a temporary table with ``COPY``, and a single 
 them into the published table (inserting new keys, updating only rows whose values changed),
 followed by the deletion of keys that vanished from the source — all in one transaction, so
 readers see either the old or the new version. Ideas from ckanext-xloader (COPY) and
-PostgreSQL's ``INSERT … ON CONFLICT``; CKAN's full-text trigger fills ``_full_text`` as usual.
+PostgreSQL's ``INSERT … ON CONFLICT``.
+
+``_full_text`` (what ``datastore_search?q=`` searches) is computed in the merge with the
+expression of CKAN's ``populate_full_text_trigger``, once for all rows instead of one trigger
+call per row; the trigger leaves a row alone whose ``_full_text`` is set. An updated row gets its
+new text too (CKAN's own upsert sets it to NULL for the trigger to refill).
 """
 
 from __future__ import annotations
@@ -23,6 +28,11 @@ from psycopg2 import errors as pg_errors
 # Columns CKAN's DataStore manages itself.
 _INTERNAL = ("_id", "_full_text")
 _STAGING = "chemnitz_datastore_load"
+# CKAN's populate_full_text_trigger (ckanext/datastore/set_permissions.sql) for a staged row, whose
+# columns are the table's own in the table's order; the table's _id and _full_text are left out there.
+_FULL_TEXT = (
+    "(SELECT to_tsvector(string_agg(value, ' ')) FROM json_each_text(row_to_json(staged)) WHERE key NOT LIKE '\\_%')"
+)
 
 
 class LoadError(ValueError):
@@ -68,18 +78,20 @@ def replace_rows(connection: sa.Connection, table: str, records: Sequence[dict[s
     keys = ", ".join(quoted[name] for name in key)
     others = [quoted[name] for name in columns if name not in key]
     if others:
-        targets = ", ".join(others)
-        excluded = ", ".join(f"EXCLUDED.{name}" for name in others)
+        targets = ", ".join([*others, "_full_text"])
+        excluded = ", ".join(f"EXCLUDED.{name}" for name in [*others, "_full_text"])
+        changed = ", ".join(f"EXCLUDED.{name}" for name in others)
         current = ", ".join(f"{target}.{name}" for name in others)
         on_conflict = (
-            f"DO UPDATE SET ({targets}) = ROW({excluded}) WHERE ROW({current}) IS DISTINCT FROM ROW({excluded})"
+            f"DO UPDATE SET ({targets}) = ROW({excluded}) WHERE ROW({current}) IS DISTINCT FROM ROW({changed})"
         )
     else:
         on_conflict = "DO NOTHING"
     try:
         inserted, updated = connection.execute(
             sa.text(
-                f"WITH merged AS (INSERT INTO {target} ({column_list}) SELECT {column_list} FROM {_STAGING} "
+                f"WITH merged AS (INSERT INTO {target} ({column_list}, _full_text) "
+                f"SELECT {column_list}, {_FULL_TEXT} FROM {_STAGING} staged "
                 f"ON CONFLICT ({keys}) {on_conflict} RETURNING (xmax = 0) AS inserted) "
                 "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged"
             )
