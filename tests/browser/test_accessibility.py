@@ -136,14 +136,18 @@ def test_a_form_error_is_announced_and_linked_to_its_field(browser, portal_url):
     assert not violations, describe(violations)
 
 
-def test_the_dataset_edit_form_with_a_validation_error(browser, portal_url, admin_login):
-    before = api(portal_url, "package_show", id="schulen")
-    name, password = admin_login
+def log_in(browser, portal_url: str, login: tuple[str, str]) -> None:
+    name, password = login
     browser.get(portal_url + "/user/login")
     settle(browser)
     browser.find_element(By.ID, "field-login").send_keys(name)
     browser.find_element(By.ID, "field-password").send_keys(password, Keys.ENTER)
     settle(browser)
+
+
+def test_the_dataset_edit_form_with_a_validation_error(browser, portal_url, admin_login):
+    before = api(portal_url, "package_show", id="schulen")
+    log_in(browser, portal_url, admin_login)
     try:
         browser.get(portal_url + "/dataset/edit/schulen")
         settle(browser)
@@ -165,6 +169,18 @@ def test_the_dataset_edit_form_with_a_validation_error(browser, portal_url, admi
     after = api(portal_url, "package_show", id="schulen")
     unchanged = ("state", "notes", "metadata_modified")
     assert [after[key] for key in unchanged] == [before[key] for key in unchanged], "the refused form changed data"
+
+
+def test_the_forms_javascript_widgets_speak_german(browser, portal_url, admin_login):
+    """CKAN's JavaScript modules take their words from /api/i18n/de: here the URL field's button."""
+    log_in(browser, portal_url, admin_login)
+    try:
+        browser.get(portal_url + "/dataset/new")
+        settle(browser)
+        preview = WebDriverWait(browser, 20).until(lambda b: b.find_element(By.CSS_SELECTOR, ".slug-preview"))
+        assert preview.find_element(By.TAG_NAME, "button").text == "Bearbeiten"
+    finally:
+        browser.delete_all_cookies()
 
 
 PREVIEWS = [("csv", "#vorschau-tabelle table"), ("geojson", "#vorschau-karte[data-features]")]
