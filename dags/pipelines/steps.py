@@ -166,7 +166,7 @@ def transform(config: SourceConfig, extracted: dict[str, Any], work: Path) -> di
         "extra_numbers": [c for c in table.columns if c in ("lon", "lat")],
     }
     if isinstance(typed, gpd.GeoDataFrame):
-        summary["bbox"] = geometry.bounding_box(geometry.reproject(typed, geometry.WGS84))
+        summary["bbox"] = geometry.bounding_box(typed)
     summary["temporal"] = _temporal(typed, config)
     return summary
 

@@ -104,3 +104,30 @@ def test_csv_neutralises_formulas_and_carries_coordinates(tmp_path):
     assert lines[2].startswith("'+49 371 488,-2,")  # a negative number stays a number
     assert files.records(files.tabular(frame))[0] == {"name": "=HYPERLINK(\"http://evil\")", "n": 1,
                                                        "lon": 12.92, "lat": 50.83}  # fmt: skip
+
+
+
+def test_point_layers_get_the_same_coordinates_as_any_other_layer(tmp_path):
+    """Points are reprojected as arrays, other geometries through shapely: the numbers agree."""
+    schools = gpd.read_file(CHEMNITZ / "Schulen.geojson")[["BEZEICHNUNG", "geometry"]].to_crs("EPSG:3857")
+    expected = schools.to_crs(geometry.WGS84).get_coordinates().to_numpy()
+    assert geometry.all_points(schools)
+    assert abs(geometry.point_coordinates(schools, geometry.WGS84) - expected).max() < 1e-9
+    assert abs(geometry.reproject(schools, geometry.WGS84).get_coordinates().to_numpy() - expected).max() < 1e-9
+    assert geometry.bounding_box(schools) == [round(float(v), 7) for v in schools.to_crs(geometry.WGS84).total_bounds]
+
+    mixed = pd.concat([schools, districts().to_crs("EPSG:3857").iloc[:1]], ignore_index=True)
+    assert not geometry.all_points(mixed)
+    points, others = file_coordinates(schools, tmp_path / "points"), file_coordinates(mixed, tmp_path / "mixed")
+    for key, coordinates in points.items():
+        assert others[key][: len(schools)] == coordinates
+    assert points["geojson"][0] == [round(v, 7) for v in expected[0]]
+    assert [f["lon"] for f in files.records(files.tabular(schools))] == [c[0] for c in points["geojson"]]
+
+
+def file_coordinates(frame: gpd.GeoDataFrame, directory) -> dict[str, list]:
+    written = {o.key: o.path for o in files.write_all(frame, directory, "Test")}
+    return {
+        key: [f["geometry"]["coordinates"] for f in json.loads(written[key].read_text(encoding="utf-8"))["features"]]
+        for key in ("geojson", "geojson-25833")
+    }

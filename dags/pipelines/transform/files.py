@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
-from pipelines.transform.geometry import ETRS89_UTM33, WGS84, reproject
+from pipelines.transform import geometry
+from pipelines.transform.geometry import ETRS89_UTM33, WGS84
 
 GEOJSON = "application/geo+json"
 UTM33_URN = "urn:ogc:def:crs:EPSG::25833"
@@ -47,11 +49,10 @@ def write_all(frame: pd.DataFrame | gpd.GeoDataFrame, directory: Path, title: st
     outputs = []
     table = frame
     if isinstance(frame, gpd.GeoDataFrame):
-        web, gis = reproject(frame, WGS84), reproject(frame, ETRS89_UTM33)
-        path = _write_geojson(web, directory / "data.geojson", precision=7, crs_name=None)
+        path = _write_geojson(frame, WGS84, directory / "data.geojson", precision=7, crs_name=None)
         description = "Geodaten in WGS 84 (GeoJSON nach RFC 7946) für Webkarten."
         outputs.append(_output("geojson", path, f"{title} (GeoJSON)", description, "GeoJSON", GEOJSON))
-        path = _write_geojson(gis, directory / "data-25833.geojson", precision=2, crs_name=UTM33_URN)
+        path = _write_geojson(frame, ETRS89_UTM33, directory / "data-25833.geojson", precision=2, crs_name=UTM33_URN)
         description = "Geodaten im amtlichen Lagebezugssystem ETRS89 / UTM Zone 33N (EPSG:25833) für GIS."
         name = f"{title} (GeoJSON, ETRS89 / UTM 33N)"
         outputs.append(_output("geojson-25833", path, name, description, "GeoJSON", GEOJSON))
@@ -66,11 +67,10 @@ def tabular(frame: pd.DataFrame | gpd.GeoDataFrame) -> pd.DataFrame:
     """The table behind the CSV and the DataStore: attributes, plus WGS 84 lon/lat for points."""
     if not isinstance(frame, gpd.GeoDataFrame):
         return frame
-    web = reproject(frame, WGS84)
-    table = pd.DataFrame(web.drop(columns="geometry"))
-    if _all_points(web):
-        table["lon"] = [round(p.x, 7) for p in web.geometry]
-        table["lat"] = [round(p.y, 7) for p in web.geometry]
+    table = pd.DataFrame(frame.drop(columns="geometry"))
+    if geometry.all_points(frame):
+        lon_lat = np.round(geometry.point_coordinates(frame, WGS84), 7)
+        table["lon"], table["lat"] = lon_lat[:, 0], lon_lat[:, 1]
     return table
 
 
@@ -86,26 +86,31 @@ def _output(key: str, path: Path, name: str, description: str, file_format: str,
     )
 
 
-def _write_geojson(frame: gpd.GeoDataFrame, path: Path, precision: int, crs_name: str | None) -> Path:
-    rounded = shapely.set_precision(frame.geometry.to_numpy(), 10**-precision, mode="pointwise")
+def _write_geojson(frame: gpd.GeoDataFrame, crs: str, path: Path, precision: int, crs_name: str | None) -> Path:
     collection: dict[str, Any] = {"type": "FeatureCollection"}
     if crs_name:
         collection["crs"] = {"type": "name", "properties": {"name": crs_name}}
-    properties = [c for c in frame.columns if c != "geometry"]
+    properties = frame.drop(columns="geometry").to_dict(orient="records")
     collection["features"] = [
         {
             "type": "Feature",
-            "properties": {name: _json_value(row[name]) for name in properties},
-            "geometry": json.loads(shapely.to_geojson(geometry)),
+            "properties": {name: _json_value(value) for name, value in row.items()},
+            "geometry": shape,
         }
-        for (_, row), geometry in zip(frame.iterrows(), rounded, strict=True)
+        for row, shape in zip(properties, _geojson_geometries(frame, crs, precision), strict=True)
     ]
     path.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     return path
 
 
-def _all_points(frame: gpd.GeoDataFrame) -> bool:
-    return bool(len(frame)) and bool((frame.geometry.geom_type == "Point").all())
+def _geojson_geometries(frame: gpd.GeoDataFrame, crs: str, precision: int) -> list[dict[str, Any]]:
+    """GeoJSON geometry objects in ``crs``, coordinates rounded to ``precision`` decimals."""
+    if geometry.all_points(frame):
+        xy = np.round(geometry.point_coordinates(frame, crs), precision).tolist()
+        return [{"type": "Point", "coordinates": pair} for pair in xy]
+    moved = geometry.reproject(frame, crs).geometry.to_numpy()
+    rounded = shapely.set_precision(moved, 10**-precision, mode="pointwise")
+    return [json.loads(text) for text in shapely.to_geojson(rounded)]
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
