@@ -71,7 +71,8 @@ def test_a_second_load_changes_only_what_changed(table, editor):
     [
         ([{"nummer": 1, "farbe": "rot"}], "records", "columns not in the table: farbe"),
         ([{"nummer": "eins"}], "records", 'invalid input syntax for type integer: "eins"'),
-        ([{"nummer": 1}, {"nummer": 1}], "records", "ON CONFLICT DO UPDATE command cannot affect row a second time"),
+        ([{"nummer": 1}, {"nummer": 1}, {"nummer": 7}, {"nummer": 7}], "records", "the key nummer is not unique: 1; 7"),
+        ([{"nummer": 1}, {"lage": "ohne Nummer"}], "records", "1 of the records have no value for the key nummer"),
         ("nummer=1", "records", "a list of objects"),
     ],
 )

@@ -2,16 +2,15 @@
 
 ``datastore_upsert`` sends one UPDATE and one INSERT per record; a harvest of 10,000 features
 then takes seconds, and a crash half-way leaves a table that is neither the old nor the new
-version. Here the records go into a temporary table with ``COPY``, and a single statement merges
-them into the published table (inserting new keys, updating only rows whose values changed),
-followed by the deletion of keys that vanished from the source — all in one transaction, so
-readers see either the old or the new version. Ideas from ckanext-xloader (COPY) and
-PostgreSQL's ``INSERT … ON CONFLICT``.
+version. Here the records go into a temporary table with ``COPY`` (an idea of ckanext-xloader),
+and three set-based statements bring the published table to them: keys that vanished from the
+source are deleted, rows whose values changed are updated, new keys are inserted; unchanged rows
+are not touched. All in one transaction, so readers see either the old or the new version.
 
-``_full_text`` (what ``datastore_search?q=`` searches) is computed in the merge with the
-expression of CKAN's ``populate_full_text_trigger``, once for all rows instead of one trigger
-call per row; the trigger leaves a row alone whose ``_full_text`` is set. An updated row gets its
-new text too (CKAN's own upsert sets it to NULL for the trigger to refill).
+``_full_text`` (what ``datastore_search?q=`` searches) is computed in those statements with the
+expression of CKAN's ``populate_full_text_trigger``, for the written rows only; the trigger
+leaves a row alone whose ``_full_text`` is set. An updated row gets its new text too (CKAN's own
+upsert sets it to NULL for the trigger to refill).
 """
 
 from __future__ import annotations
@@ -28,11 +27,8 @@ from psycopg2 import errors as pg_errors
 # Columns CKAN's DataStore manages itself.
 _INTERNAL = ("_id", "_full_text")
 _STAGING = "chemnitz_datastore_load"
-# CKAN's populate_full_text_trigger (ckanext/datastore/set_permissions.sql) for a staged row, whose
-# columns are the table's own in the table's order; the table's _id and _full_text are left out there.
-_FULL_TEXT = (
-    "(SELECT to_tsvector(string_agg(value, ' ')) FROM json_each_text(row_to_json(staged)) WHERE key NOT LIKE '\\_%')"
-)
+# Characters COPY's text format escapes.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 class LoadError(ValueError):
@@ -76,33 +72,56 @@ def replace_rows(connection: sa.Connection, table: str, records: Sequence[dict[s
         raise LoadError("records", _first_line(error)) from None
 
     keys = ", ".join(quoted[name] for name in key)
-    others = [quoted[name] for name in columns if name not in key]
-    if others:
-        targets = ", ".join([*others, "_full_text"])
-        excluded = ", ".join(f"EXCLUDED.{name}" for name in [*others, "_full_text"])
-        changed = ", ".join(f"EXCLUDED.{name}" for name in others)
-        current = ", ".join(f"{target}.{name}" for name in others)
-        on_conflict = (
-            f"DO UPDATE SET ({targets}) = ROW({excluded}) WHERE ROW({current}) IS DISTINCT FROM ROW({changed})"
-        )
-    else:
-        on_conflict = "DO NOTHING"
-    try:
-        inserted, updated = connection.execute(
+    missing = " OR ".join(f"{quoted[name]} IS NULL" for name in key)
+    without_key = connection.execute(sa.text(f"SELECT count(*) FROM {_STAGING} WHERE {missing}")).scalar_one()
+    if without_key:
+        raise LoadError("records", f"{without_key} of the records have no value for the key {', '.join(key)}")
+    duplicated = (
+        connection.execute(
             sa.text(
-                f"WITH merged AS (INSERT INTO {target} ({column_list}, _full_text) "
-                f"SELECT {column_list}, {_FULL_TEXT} FROM {_STAGING} staged "
-                f"ON CONFLICT ({keys}) {on_conflict} RETURNING (xmax = 0) AS inserted) "
-                "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged"
+                f"SELECT concat_ws(', ', {keys}) FROM {_STAGING} "
+                f"GROUP BY {keys} HAVING count(*) > 1 ORDER BY {keys} LIMIT 5"
             )
-        ).one()
-    except sa.exc.ProgrammingError as error:  # e.g. the same key twice in the records
-        raise LoadError("records", _first_line(error.orig)) from None
+        )
+        .scalars()
+        .all()
+    )
+    if duplicated:
+        raise LoadError("records", f"the key {', '.join(key)} is not unique: {'; '.join(duplicated)}")
+
+    # Deleted first (less for the indexes to do), then changed rows, then new ones; the full text
+    # is computed only for rows that are written.
     match = " AND ".join(f"s.{quoted[name]} = t.{quoted[name]}" for name in key)
     deleted = connection.execute(
         sa.text(f"DELETE FROM {target} t WHERE NOT EXISTS (SELECT 1 FROM {_STAGING} s WHERE {match})")
     ).rowcount
+    others = [quoted[name] for name in columns if name not in key]
+    updated = 0
+    if others:
+        current = ", ".join(f"t.{name}" for name in others)
+        staged = ", ".join(f"s.{name}" for name in others)
+        updated = connection.execute(
+            sa.text(
+                f"UPDATE {target} t SET ({', '.join(others)}, _full_text) = ROW({staged}, {_full_text('s')}) "
+                f"FROM {_STAGING} s WHERE {match} AND ROW({current}) IS DISTINCT FROM ROW({staged})"
+            )
+        ).rowcount
+    inserted = connection.execute(
+        sa.text(
+            f"INSERT INTO {target} ({column_list}, _full_text) SELECT {column_list}, {_full_text('s')} "
+            f"FROM {_STAGING} s WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {match})"
+        )
+    ).rowcount
     return LoadResult(inserted, updated, deleted, len(records) - inserted - updated)
+
+
+def _full_text(staged: str) -> str:
+    """CKAN's ``populate_full_text_trigger`` (ckanext/datastore/set_permissions.sql) for a staged row.
+
+    The staging table has the table's own columns in the table's order, so the text is the one
+    the trigger would index; ``_id`` and ``_full_text``, which the trigger leaves out, are not there.
+    """
+    return f"(SELECT to_tsvector(string_agg(value, ' ')) FROM json_each_text(row_to_json({staged})))"
 
 
 def _columns(connection: sa.Connection, table: str) -> dict[str, str]:
@@ -145,10 +164,11 @@ def _copy_value(value: Any) -> str:
         return "\\N"
     if isinstance(value, bool):
         return "t" if value else "f"
+    if isinstance(value, (int, float)):
+        return str(value)
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False)
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return str(value).translate(_COPY_ESCAPES)
 
 
 def _identifier(name: str) -> str:
