@@ -52,7 +52,7 @@ def point_coordinates(frame: gpd.GeoDataFrame, crs: str) -> np.ndarray:
     xy = shapely.get_coordinates(frame.geometry.to_numpy())
     if _same_crs(frame, crs):
         return xy
-    x, y = _transformer(frame.crs, crs).transform(xy[:, 0], xy[:, 1])
+    x, y = _transformer(frame.crs.srs, crs).transform(xy[:, 0], xy[:, 1])
     return np.column_stack((x, y))
 
 
@@ -60,13 +60,13 @@ def reproject(frame: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     """The frame with its geometries in ``crs`` (any geometry type)."""
     if _same_crs(frame, crs):
         return frame
-    transformer = _transformer(frame.crs, crs)
+    transformer = _transformer(frame.crs.srs, crs)
 
     def move(xy: np.ndarray) -> np.ndarray:
         return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
 
     moved = shapely.transform(frame.geometry.to_numpy(), move)
-    return frame.set_geometry(gpd.GeoSeries(moved, index=frame.index, crs=crs))
+    return frame.set_geometry(gpd.array.from_shapely(moved, crs=_crs(crs)))
 
 
 def bounding_box(frame: gpd.GeoDataFrame) -> list[float]:
@@ -89,5 +89,5 @@ def _crs(code: str) -> pyproj.CRS:
 
 
 @functools.cache
-def _transformer(source: pyproj.CRS, target: str) -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs(source, _crs(target), always_xy=True)
+def _transformer(source: str, target: str) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(_crs(source), _crs(target), always_xy=True)
