@@ -131,3 +131,16 @@ def file_coordinates(frame: gpd.GeoDataFrame, directory) -> dict[str, list]:
         key: [f["geometry"]["coordinates"] for f in json.loads(written[key].read_text(encoding="utf-8"))["features"]]
         for key in ("geojson", "geojson-25833")
     }
+
+
+def test_heights_survive_reprojection_and_features_without_a_crs_are_refused():
+    frame = gpd.GeoDataFrame(
+        {"id": [1, 2]}, geometry=[Point(1_437_000, 6_590_000, 310.5), Point(1_437_100, 6_590_100)], crs="EPSG:3857"
+    )
+    assert not geometry.all_points(frame)  # the point with a height goes the geometry way
+    moved = geometry.reproject(frame, geometry.WGS84).geometry
+    assert moved.iloc[0].has_z and moved.iloc[0].z == 310.5
+    assert not moved.iloc[1].has_z
+    assert moved.iloc[0].x == pytest.approx(frame.to_crs(geometry.WGS84).geometry.iloc[0].x, abs=1e-12)
+    with pytest.raises(ValueError, match="no coordinate reference system"):
+        geometry.reproject(frame.set_crs(None, allow_override=True), geometry.WGS84)

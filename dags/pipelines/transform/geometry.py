@@ -40,10 +40,11 @@ def repair(frame: gpd.GeoDataFrame, rejections: Rejections) -> tuple[gpd.GeoData
 
 
 def all_points(frame: gpd.GeoDataFrame) -> bool:
-    """Whether every feature is one non-empty point (what ``point_coordinates`` needs)."""
+    """Whether every feature is one non-empty 2D point (what ``point_coordinates`` needs)."""
     geometries = frame.geometry.to_numpy()
     return bool(len(geometries)) and bool(
-        (shapely.get_type_id(geometries) == shapely.GeometryType.POINT).all() and not shapely.is_empty(geometries).any()
+        (shapely.get_type_id(geometries) == shapely.GeometryType.POINT).all()
+        and not (shapely.is_empty(geometries) | shapely.has_z(geometries)).any()
     )
 
 
@@ -52,20 +53,19 @@ def point_coordinates(frame: gpd.GeoDataFrame, crs: str) -> np.ndarray:
     xy = shapely.get_coordinates(frame.geometry.to_numpy())
     if _same_crs(frame, crs):
         return xy
-    x, y = _transformer(frame.crs.srs, crs).transform(xy[:, 0], xy[:, 1])
-    return np.column_stack((x, y))
+    return _move(xy, _transformer(_source(frame), crs))
 
 
 def reproject(frame: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
-    """The frame with its geometries in ``crs`` (any geometry type)."""
+    """The frame with its geometries in ``crs`` (any geometry type; heights kept where given)."""
     if _same_crs(frame, crs):
         return frame
-    transformer = _transformer(frame.crs.srs, crs)
-
-    def move(xy: np.ndarray) -> np.ndarray:
-        return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
-
-    moved = shapely.transform(frame.geometry.to_numpy(), move)
+    move = functools.partial(_move, transformer=_transformer(_source(frame), crs))
+    geometries = frame.geometry.to_numpy()
+    moved = geometries.copy()
+    raised = shapely.has_z(geometries)
+    moved[~raised] = shapely.transform(geometries[~raised], move)
+    moved[raised] = shapely.transform(geometries[raised], move, include_z=True)
     return frame.set_geometry(gpd.array.from_shapely(moved, crs=_crs(crs)))
 
 
@@ -77,6 +77,17 @@ def bounding_box(frame: gpd.GeoDataFrame) -> list[float]:
     else:
         bounds = reproject(frame, WGS84).total_bounds
     return [round(float(v), 7) for v in bounds]
+
+
+def _move(coordinates: np.ndarray, transformer: pyproj.Transformer) -> np.ndarray:
+    """x/y (and z, when given) columns through the transformer, as the same n×2 or n×3 array shape."""
+    return np.column_stack(transformer.transform(*coordinates.T))
+
+
+def _source(frame: gpd.GeoDataFrame) -> str:
+    if frame.crs is None:
+        raise ValueError("the features have no coordinate reference system to reproject from")
+    return frame.crs.srs
 
 
 def _same_crs(frame: gpd.GeoDataFrame, crs: str) -> bool:
