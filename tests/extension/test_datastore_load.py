@@ -123,3 +123,31 @@ def test_the_full_text_index_is_the_one_ckans_own_upsert_writes(table, editor):
 
     assert full_text(table) == full_text(resource["id"])
     assert "'südbahnhof'" in full_text(table)[0][1]
+
+
+def test_a_key_written_by_someone_else_meanwhile_fails_the_load_cleanly(table, editor):
+    import threading
+
+    import sqlalchemy as sa
+    from ckanext.datastore.backend.postgres import get_write_engine
+
+    load(table, editor, ROWS)
+    outcome: dict[str, Exception] = {}
+
+    def load_new_key() -> None:
+        try:
+            load(table, editor, [*ROWS, {"nummer": 9, "lage": "Neu", "kapazitaet": 1, "lon": 12.9}])
+        except tk.ValidationError as error:
+            outcome["error"] = error
+
+    with get_write_engine().connect() as other:
+        transaction = other.begin()
+        other.execute(sa.text(f"INSERT INTO \"{table}\" (nummer, lage) VALUES (9, 'Gleichzeitig')"))
+        loading = threading.Thread(target=load_new_key)
+        loading.start()
+        loading.join(timeout=1)
+        assert loading.is_alive()  # waits for the other transaction's key
+        transaction.commit()
+        loading.join(timeout=30)
+    assert "written at the same time by someone else" in str(outcome["error"].error_dict["records"])
+    assert [row["lage"] for row in rows(table)] == [r["lage"] for r in ROWS] + ["Gleichzeitig"]

@@ -106,12 +106,16 @@ def replace_rows(connection: sa.Connection, table: str, records: Sequence[dict[s
                 f"FROM {_STAGING} s WHERE {match} AND ROW({current}) IS DISTINCT FROM ROW({staged})"
             )
         ).rowcount
-    inserted = connection.execute(
-        sa.text(
-            f"INSERT INTO {target} ({column_list}, _full_text) SELECT {column_list}, {_full_text('s')} "
-            f"FROM {_STAGING} s WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {match})"
-        )
-    ).rowcount
+    try:
+        inserted = connection.execute(
+            sa.text(
+                f"INSERT INTO {target} ({column_list}, _full_text) SELECT {column_list}, {_full_text('s')} "
+                f"FROM {_STAGING} s WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {match})"
+            )
+        ).rowcount
+    except sa.exc.IntegrityError as error:  # a concurrent writer added one of the new keys first
+        message = f"written at the same time by someone else, load again: {_first_line(error.orig)}"
+        raise LoadError("records", message) from None
     return LoadResult(inserted, updated, deleted, len(records) - inserted - updated)
 
 
