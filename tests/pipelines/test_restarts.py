@@ -112,6 +112,7 @@ def test_an_interrupted_publish_leaves_nothing_half_written(airflow, portal, new
         time.sleep(0.1)
     INTERRUPTIONS[interruption]()
     output, _ = process.communicate(timeout=900)
+    finished = "state=success" in output and process.returncode == 0  # completed on Airflow's retry
     _wait_for_portal(portal)
     interrupted = assert_whole(portal, name)
 
@@ -123,5 +124,8 @@ def test_an_interrupted_publish_leaves_nothing_half_written(airflow, portal, new
     assert {"csv", "geojson", "harvest-log"} <= set(files)
     rows = action(portal, "datastore_search", resource_id=files["csv"]["id"], limit=0)["total"]
     assert rows == 139  # every school of the fixture, once
-    if interrupted is not None and summary(output)["dataset"] == "unchanged":
-        assert interrupted["metadata_modified"] == completed["metadata_modified"]
+    # A run that completed on Airflow's retry leaves nothing to do; one that gave up may leave a
+    # repair (e.g. a table without its datastore_active flag), which touches the dataset.
+    if finished:
+        assert interrupted is not None
+        assert interrupted["metadata_modified"] == completed["metadata_modified"], summary(output)
