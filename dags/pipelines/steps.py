@@ -152,8 +152,8 @@ def transform(config: SourceConfig, extracted: dict[str, Any], work: Path) -> di
             raise SourceError(
                 f"{config.url}: key {config.key} is not unique: {typed[config.key][duplicated].tolist()[:5]}"
             )
-    outputs = files.write_all(typed, work / "files", config.dataset["title"])
     table = files.tabular(typed)
+    outputs = files.write_all(typed, table, work / "files", config.dataset["title"])
     records = files.records(table)
     (work / "records.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     summary: dict[str, Any] = {

@@ -66,19 +66,24 @@ def test_invalid_geometries_are_repaired_and_empty_ones_rejected():
     assert rejections.reasons == ["feature 2: has no geometry"]
 
 
+def write_all(frame: gpd.GeoDataFrame, directory, title: str) -> list[files.Output]:
+    """The files the transform step writes for ``frame``."""
+    return files.write_all(frame, files.tabular(frame), directory, title)
+
+
 def districts() -> gpd.GeoDataFrame:
     return gpd.read_file(CHEMNITZ / "Stadtteile.geojson")[["STADTTS", "STADTTNAME", "geometry"]]
 
 
 def test_files_are_byte_for_byte_reproducible(tmp_path):
-    first = {o.key: o.sha256 for o in files.write_all(districts(), tmp_path / "a", "Stadtteile")}
-    second = {o.key: o.sha256 for o in files.write_all(districts().iloc[::-1].iloc[::-1], tmp_path / "b", "Stadtteile")}
+    first = {o.key: o.sha256 for o in write_all(districts(), tmp_path / "a", "Stadtteile")}
+    second = {o.key: o.sha256 for o in write_all(districts().iloc[::-1].iloc[::-1], tmp_path / "b", "Stadtteile")}
     assert first == second
     assert set(first) == {"geojson", "geojson-25833", "csv"}
 
 
 def test_geojson_in_wgs84_and_in_etrs89_utm33(tmp_path):
-    outputs = {o.key: o for o in files.write_all(districts(), tmp_path, "Stadtteile")}
+    outputs = {o.key: o for o in write_all(districts(), tmp_path, "Stadtteile")}
     web = json.loads(outputs["geojson"].path.read_text(encoding="utf-8"))
     assert "crs" not in web  # RFC 7946: WGS 84 implied
     names = [f["properties"]["STADTTNAME"] for f in web["features"]]
@@ -97,14 +102,13 @@ def test_csv_neutralises_formulas_and_carries_coordinates(tmp_path):
         {"name": ["=HYPERLINK(\"http://evil\")", "+49 371 488", "Parkhaus"], "n": [1, -2, 3]},
         geometry=[Point(12.92, 50.83)] * 3, crs="EPSG:4326",
     )  # fmt: skip
-    (csv_output,) = [o for o in files.write_all(frame, tmp_path, "Test") if o.key == "csv"]
+    (csv_output,) = [o for o in write_all(frame, tmp_path, "Test") if o.key == "csv"]
     lines = csv_output.path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "name,n,lon,lat"
     assert lines[1].startswith('"\'=HYPERLINK(""http://evil"")"')
     assert lines[2].startswith("'+49 371 488,-2,")  # a negative number stays a number
     assert files.records(files.tabular(frame))[0] == {"name": "=HYPERLINK(\"http://evil\")", "n": 1,
                                                        "lon": 12.92, "lat": 50.83}  # fmt: skip
-
 
 
 def test_point_layers_get_the_same_coordinates_as_any_other_layer(tmp_path):
@@ -126,7 +130,7 @@ def test_point_layers_get_the_same_coordinates_as_any_other_layer(tmp_path):
 
 
 def file_coordinates(frame: gpd.GeoDataFrame, directory) -> dict[str, list]:
-    written = {o.key: o.path for o in files.write_all(frame, directory, "Test")}
+    written = {o.key: o.path for o in write_all(frame, directory, "Test")}
     return {
         key: [f["geometry"]["coordinates"] for f in json.loads(written[key].read_text(encoding="utf-8"))["features"]]
         for key in ("geojson", "geojson-25833")

@@ -43,11 +43,10 @@ class Output:
     size: int
 
 
-def write_all(frame: pd.DataFrame | gpd.GeoDataFrame, directory: Path, title: str) -> list[Output]:
-    """GeoJSON (WGS 84) and ETRS89/UTM33 GeoJSON for geodata, and CSV for everything."""
+def write_all(frame: pd.DataFrame | gpd.GeoDataFrame, table: pd.DataFrame, directory: Path, title: str) -> list[Output]:
+    """GeoJSON (WGS 84) and ETRS89/UTM33 GeoJSON for geodata, and CSV of ``table`` (``tabular(frame)``)."""
     directory.mkdir(parents=True, exist_ok=True)
     outputs = []
-    table = frame
     if isinstance(frame, gpd.GeoDataFrame):
         path = _write_geojson(frame, WGS84, directory / "data.geojson", precision=7, crs_name=None)
         description = "Geodaten in WGS 84 (GeoJSON nach RFC 7946) für Webkarten."
@@ -56,7 +55,6 @@ def write_all(frame: pd.DataFrame | gpd.GeoDataFrame, directory: Path, title: st
         description = "Geodaten im amtlichen Lagebezugssystem ETRS89 / UTM Zone 33N (EPSG:25833) für GIS."
         name = f"{title} (GeoJSON, ETRS89 / UTM 33N)"
         outputs.append(_output("geojson-25833", path, name, description, "GeoJSON", GEOJSON))
-        table = tabular(frame)
     description = "Tabelle (UTF-8, Komma als Trennzeichen); Punktkoordinaten als Längen- und Breitengrad (WGS 84)."
     path = _write_csv(table, directory / "data.csv")
     outputs.append(_output("csv", path, f"{title} (CSV)", description, "CSV", "text/csv"))
