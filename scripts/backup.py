@@ -111,7 +111,9 @@ def _upload_checksum(portal: Portal, resource_id: str) -> str:
 def _as_postgres(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess:
     """A PostgreSQL client run as the database superuser (peer authentication, as scripts/lib.sh)."""
     switch = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else ["sudo", "-u", "postgres"]
-    result = subprocess.run(switch + command, capture_output="stdout" not in kwargs, **kwargs)
+    host = os.environ.get("PGHOST", "")
+    socket_dir = ["env", "PGHOST=/var/run/postgresql"] if host in ("", "127.0.0.1", "localhost", "::1") else []
+    result = subprocess.run(switch + socket_dir + command, capture_output="stdout" not in kwargs, **kwargs)
     if result.returncode != 0:
         message = (result.stderr or b"").decode(errors="replace").strip()
         raise BackupError(f"{' '.join(command)} failed: {message}")

@@ -170,12 +170,16 @@ start_ckan() {
 
 # --- PostgreSQL objects --------------------------------------------------------------------
 
-# psql_admin ARGS...: psql as the database superuser (peer authentication through the socket).
+# psql_admin ARGS...: psql as the database superuser. A local server is reached through the Unix
+# socket, where Debian's pg_hba.conf lets the postgres user in by peer authentication (over TCP it
+# would ask for a password it has not got).
 psql_admin() {
+    local host="$PGHOST"
+    case "$host" in 127.0.0.1 | localhost | ::1) host=/var/run/postgresql ;; esac
     if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 "$@"
+        runuser -u postgres -- env PGHOST="$host" psql -X -q -v ON_ERROR_STOP=1 "$@"
     else
-        sudo -u postgres psql -X -q -v ON_ERROR_STOP=1 "$@"
+        sudo -u postgres env PGHOST="$host" psql -X -q -v ON_ERROR_STOP=1 "$@"
     fi
 }
 

@@ -1,8 +1,9 @@
 """Real headless Chromium (Debian's chromium and chromedriver) against a running portal, with axe-core.
 
 The browser suites run after the pipeline suites, against the test portal they filled
-(``var/e2e.env``, written by ``scripts/e2e-portal.sh``); ``PORTAL_URL`` points them at another
-portal, e.g. the demo (``PORTAL_URL=http://127.0.0.1:5000``).
+(``var/e2e.env``, written by ``scripts/e2e-portal.sh``); ``PORTAL_ENV`` names another file of that
+shape (``CKAN_URL``, ``CKAN_API_TOKEN``), and ``PORTAL_URL`` points them at another portal, e.g.
+the demo (``PORTAL_URL=http://127.0.0.1:5000``, with the token of ``.env``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from selenium import webdriver
 from bench.browser import CHROMEDRIVER, CHROMIUM, headless_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
+PORTAL_ENV = Path(os.environ.get("PORTAL_ENV") or ROOT / "var" / "e2e.env")
 AXE = ROOT / "ckanext-chemnitz" / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 # BITV 2.0 refers to EN 301 549, i.e. WCAG 2.1 levels A and AA.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -30,10 +32,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 def portal_url() -> str:
     if os.environ.get("PORTAL_URL"):
         return os.environ["PORTAL_URL"].rstrip("/")
-    settings = ROOT / "var" / "e2e.env"
-    if not settings.exists():
+    if not PORTAL_ENV.exists():
         pytest.fail("No test portal: make test starts it (scripts/e2e-portal.sh start), or set PORTAL_URL.")
-    values = dict(line.split("=", 1) for line in settings.read_text().splitlines() if "=" in line)
+    values = dict(line.split("=", 1) for line in PORTAL_ENV.read_text().splitlines() if "=" in line)
     return values["CKAN_URL"].rstrip("/")
 
 
@@ -46,8 +47,7 @@ def admin_login() -> tuple[str, str]:
 
 def pipeline_token() -> str:
     """The pipelines' API token: the test portal's, or the demo's in .env."""
-    settings = ROOT / "var" / "e2e.env"
-    source = settings if settings.exists() and not os.environ.get("PORTAL_URL") else ROOT / ".env"
+    source = PORTAL_ENV if PORTAL_ENV.exists() and not os.environ.get("PORTAL_URL") else ROOT / ".env"
     return dict(line.split("=", 1) for line in source.read_text().splitlines() if "=" in line)["CKAN_API_TOKEN"]
 
 

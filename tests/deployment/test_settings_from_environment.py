@@ -34,7 +34,9 @@ def _secrets() -> dict[str, str]:
 
 def _psql(*commands: str) -> None:
     for command in commands:
-        subprocess.run(["psql", "-X", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", command],
+        # as the database superuser through the Unix socket (peer authentication), as scripts/lib.sh
+        switch = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else ["sudo", "-u", "postgres"]
+        subprocess.run([*switch, "psql", "-X", "-q", "-h", "/var/run/postgresql", "-d", "postgres", "-c", command],
                        check=True, capture_output=True)  # fmt: skip
 
 
