@@ -3,6 +3,17 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
+# Every pytest run writes a JUnit report; at the end, also after a failure, the time table per suite
+# and the slowest tests are printed and written to var/test-times.md (scripts/test_times.py).
+REPORTS="$VAR/test-reports"
+rm -rf "$REPORTS"
+mkdir -p "$REPORTS"
+print_times() {
+    say "Test times (var/test-times.md)"
+    "$PYTHON" "$ROOT/scripts/test_times.py" "$REPORTS" "$VAR/test-times.md" "$SECONDS" || true
+}
+trap print_times EXIT
+
 "$ROOT/scripts/prepare.sh"
 ensure_packages chromium chromium-driver  # the browser tests (tests/browser)
 say "CKAN test configuration and database"
@@ -24,16 +35,16 @@ done
 
 say "CKAN tests"
 cd "$ROOT"
-"$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" "${ignored[@]}" "$@" tests
+"$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" --junitxml="$REPORTS/ckan.xml" "${ignored[@]}" "$@" tests
 if [ ${#present[@]} -gt 0 ]; then
     say "Pipeline tests (replicas, a throw-away portal on :${E2E_PORT:-5055}, airflow dags test)"
     "$ROOT/scripts/e2e-portal.sh" stop
     "$ROOT/scripts/e2e-portal.sh" start
-    trap '"$ROOT/scripts/e2e-portal.sh" stop' EXIT
-    "$AIRFLOW_VENV/bin/pytest" "${present[@]}"
+    trap '"$ROOT/scripts/e2e-portal.sh" stop; print_times' EXIT
+    "$AIRFLOW_VENV/bin/pytest" --junitxml="$REPORTS/pipelines.xml" "${present[@]}"
     say "The harvested test portal: DCAT-AP.de conformance, DCAT harvest into a second site, pages in Chromium with axe-core, backup and restore"
     psql_admin -c "DROP DATABASE IF EXISTS ckan_harvest" >/dev/null
     ensure_database ckan_harvest ckan_default
     "$ROOT/scripts/ckan-config.sh" harvest
-    "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" "${live[@]}"
+    "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" --junitxml="$REPORTS/live.xml" "${live[@]}"
 fi
