@@ -71,7 +71,7 @@ def table(suites: dict[str, Suite], wall_seconds: float | None) -> str:
         f"| **all** | {total.tests} | {total.passed} | {total.failed} | {total.skipped} | {total.seconds:.0f} |"
     )
     if wall_seconds is not None:
-        lines += ["", f"`make test` took {wall_seconds / 60:.1f} minutes in all (set-up, lint and test portals included)."]
+        lines += ["", f"`make test` took {wall_seconds / 60:.1f} minutes in all (set-up, lint, test portals)."]
     slowest = sorted((case for suite in suites.values() for case in suite.cases), reverse=True)[:SLOWEST]
     lines += ["", f"The {len(slowest)} slowest tests:", "", "| seconds | test |", "| ---: | --- |"]
     lines += [f"| {seconds:.1f} | `{name}` |" for seconds, name in slowest]
