@@ -1,4 +1,4 @@
-"""A harvest interrupted in the middle of publishing, by a restart of CKAN or of PostgreSQL:
+"""A harvest interrupted in the middle of publishing, by a restart of CKAN or an outage of its databases:
 whatever the interrupted run leaves is whole (every file the dataset lists downloads with its
 checksum, no distribution twice), the portal answers again without help, and the next run
 completes the dataset.
@@ -10,11 +10,14 @@ starts as soon as the new dataset exists in the portal (created, its files and t
 
 from __future__ import annotations
 
+import configparser
 import hashlib
+import os
 import secrets
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,13 +38,37 @@ def _portal_down_and_up() -> None:
     subprocess.run([ROOT / "scripts" / "e2e-portal.sh", "serve"], check=True, capture_output=True)
 
 
-def _postgres_restart() -> None:
-    versions = [p.name for p in Path("/etc/postgresql").iterdir()]
-    for version in versions:
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True)
+def _portal_databases() -> list[str]:
+    """The test portal's catalogue and DataStore databases, as its configuration names them."""
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(ROOT / "var" / "e2e.ini")
+    urls = (ini["app:main"][key] for key in ("sqlalchemy.url", "ckan.datastore.write_url"))
+    return [urllib.parse.urlsplit(url).path.lstrip("/") for url in urls]
 
 
-INTERRUPTIONS: dict[str, Callable[[], None]] = {"ckan": _portal_down_and_up, "postgresql": _postgres_restart}
+def _as_superuser(sql: str) -> None:
+    """``psql`` as the database superuser through the Unix socket (peer authentication, as scripts/lib.sh)."""
+    switch = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else ["sudo", "-u", "postgres"]
+    subprocess.run([*switch, "psql", "-X", "-q", "-h", "/var/run/postgresql", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
+                    "-c", sql], check=True, capture_output=True)  # fmt: skip
+
+
+def _database_outage() -> None:
+    """The portal's databases go away as in a restart of their server — every connection dropped,
+    new ones refused for 3 s — while the machine's other databases (Airflow's, the demo's) stay up."""
+    databases = _portal_databases()
+    names = ", ".join(f"'{name}'" for name in databases)
+    for name in databases:
+        _as_superuser(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    try:
+        _as_superuser(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN ({names})")
+        time.sleep(3)
+    finally:
+        for name in databases:
+            _as_superuser(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+
+
+INTERRUPTIONS: dict[str, Callable[[], None]] = {"ckan": _portal_down_and_up, "database": _database_outage}
 
 
 @pytest.fixture
