@@ -3,8 +3,10 @@
 Each module of this package star-imports one test module of the ``ckan`` package, so pytest
 collects CKAN's tests here and this folder's ``conftest.py`` enables the backend for them:
 CKAN's action tests (all of ``test_get.py``, whose package_search, autocomplete, organization
-and group tests go through the search index), its search library tests and its
-``ckan search-index`` command tests. They are the contract CKAN holds Solr to.
+and group tests go through the search index), its search library tests, its
+``ckan search-index`` command tests, and the classes of its update, delete and organization/group
+page tests that reach the index (bulk make private/public/delete, purges, searches within an
+organization or group). They are the contract CKAN holds Solr to.
 
 Tests that are inherently about Solr itself, or that cannot hold with this backend by design,
 are listed in ``NOT_APPLICABLE`` (``module::test`` → reason) and deselected; pytest reports them.

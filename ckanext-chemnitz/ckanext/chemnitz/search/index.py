@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ckanext.chemnitz.search import backend, ddl
 from ckanext.chemnitz.search.document import build_document, to_row
+from ckanext.chemnitz.search.reference import dataset_reference
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
     def delete_package(self, pkg_dict: dict[str, Any]) -> None:
         if not backend.is_active():
             return super().delete_package(pkg_dict)
-        self._execute(_DELETE, {"site_id": config.get("ckan.site_id"), "ref": pkg_dict.get("id") or ""})
+        self._execute(_DELETE, {"site_id": config.get("ckan.site_id"), "ref": dataset_reference(pkg_dict.get("id"))})
         return None
 
     def clear(self) -> None:

@@ -28,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 from ckanext.chemnitz.search import backend, ddl, facets, lucene
 from ckanext.chemnitz.search.compiler import QueryCompiler, SqlBuilder, minimum_should_match
 from ckanext.chemnitz.search.fields import UNSTORED_FIELDS, Kind, is_valid_name, kind_of
+from ckanext.chemnitz.search.reference import dataset_reference
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
     def get_index(self, reference: str) -> dict[str, Any]:
         if not backend.is_active():
             return super().get_index(reference)
+        reference = dataset_reference(reference)
         ddl.ensure_schema()
         statement = sa.text(
             f"SELECT s.doc, s.data_dict, s.validated_data_dict FROM {ddl.TABLE} d "
