@@ -23,7 +23,7 @@ from ckanext.chemnitz.parking import views as parking_views
 from ckanext.chemnitz.quality import actions as quality_actions
 from ckanext.chemnitz.quality import helpers as quality_helpers
 from ckanext.chemnitz.quality import search as quality_search
-from ckanext.chemnitz.security import csrf, headers, search_input
+from ckanext.chemnitz.security import cookies, csrf, headers, jsonp, logout, search_input, uploaded_files
 from ckanext.chemnitz.spatial import districts as spatial_districts
 from ckanext.chemnitz.spatial import helpers as spatial_helpers
 from ckanext.chemnitz.spatial import index as spatial_index
@@ -96,7 +96,8 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
         return feedback.auth_functions()
 
     def make_middleware(self, app: Any, config: Any) -> Any:
-        return headers.install(csrf.install(usage.install(app)))
+        protected = uploaded_files.install(jsonp.install(logout.install(cookies.install(app))))
+        return headers.install(csrf.install(usage.install(protected)))
 
     def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
         # The portal groups datasets by EU themes, not by CKAN groups.
