@@ -24,6 +24,7 @@ from ckanext.chemnitz.quality import actions as quality_actions
 from ckanext.chemnitz.quality import helpers as quality_helpers
 from ckanext.chemnitz.quality import search as quality_search
 from ckanext.chemnitz.security import cookies, csrf, headers, jsonp, logout, search_input, uploaded_files
+from ckanext.chemnitz.security import visibility as dataset_visibility
 from ckanext.chemnitz.spatial import districts as spatial_districts
 from ckanext.chemnitz.spatial import helpers as spatial_helpers
 from ckanext.chemnitz.spatial import index as spatial_index
@@ -89,6 +90,7 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
             **quality_actions.actions(),
             **datastore_actions.actions(),
             **feedback.actions(),
+            **dataset_visibility.actions(),
             "package_search": search_input.package_search,
         }
 
