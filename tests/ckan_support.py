@@ -18,6 +18,13 @@ def clean_db_with_plugin_tables(clean_db, migrate_db_for):
     migrate_db_for("activity")
 
 
+@pytest.fixture(autouse=True)
+def clean_abuse_limits(reset_redis):
+    """Each test starts with no counted logins, feedback posts or SQL queries (ckanext/chemnitz/limits):
+    the suite posts forms from one address far more often than the limits allow a visitor."""
+    reset_redis("*:chemnitz:limits:*")
+
+
 @pytest.fixture
 def clean_feedback_db(clean_db, migrate_db_for):
     """``clean_db`` plus the extension's own table (accessibility feedback), from its migration, empty."""

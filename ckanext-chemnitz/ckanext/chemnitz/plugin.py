@@ -18,6 +18,9 @@ from ckanext.chemnitz import provenance, usage
 from ckanext.chemnitz.datastore import actions as datastore_actions
 from ckanext.chemnitz.dcat import facets as dcat_facets
 from ckanext.chemnitz.dcat import helpers, validators, views
+from ckanext.chemnitz.limits import gate as limits_gate
+from ckanext.chemnitz.limits import sql as limits_sql
+from ckanext.chemnitz.limits import users as limits_users
 from ckanext.chemnitz.parking import status as parking_status
 from ckanext.chemnitz.parking import views as parking_views
 from ckanext.chemnitz.quality import actions as quality_actions
@@ -90,16 +93,17 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
             **quality_actions.actions(),
             **datastore_actions.actions(),
             **feedback.actions(),
+            **limits_sql.actions(),
             **dataset_visibility.actions(),
             "package_search": search_input.package_search,
         }
 
     def get_auth_functions(self) -> dict[str, Any]:
-        return feedback.auth_functions()
+        return {**feedback.auth_functions(), **limits_users.auth_functions()}
 
     def make_middleware(self, app: Any, config: Any) -> Any:
         protected = uploaded_files.install(jsonp.install(logout.install(cookies.install(app))))
-        return headers.install(csrf.install(usage.install(protected)))
+        return headers.install(csrf.install(usage.install(limits_gate.install(protected))))
 
     def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
         # The portal groups datasets by EU themes, not by CKAN groups.

@@ -13,6 +13,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint
 
+from ckanext.chemnitz.limits import feedback as feedback_limit
 from ckanext.chemnitz.theme import feedback
 from ckanext.chemnitz.translation import N_
 
@@ -62,6 +63,8 @@ def accessibility() -> Any:
     page = PAGES[3]
     if tk.request.method == "POST":
         form = {key: tk.request.form.get(key, "") for key in ("page", "message", "contact")}
+        if refused := feedback_limit.admit():
+            return refused.page(_render(page, form=form, errors={}, refused=refused.message))
         try:
             tk.get_action("chemnitz_accessibility_feedback_create")({"user": tk.current_user.name}, form)
         except tk.ValidationError as error:
