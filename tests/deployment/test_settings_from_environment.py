@@ -97,6 +97,19 @@ def test_a_solr_url_switches_the_search_backend(tmp_path: Path) -> None:
     assert ini["app:main"]["solr_url"] == "http://solr:8983/solr/ckan"
 
 
+def test_only_sysadmins_create_organizations_and_groups_in_the_image(tmp_path: Path) -> None:
+    environment = {"PATH": f"{CKAN_BIN}:{os.environ['PATH']}", "PORTAL_ROOT": str(ROOT),
+                   "CKAN_INI": str(tmp_path / "ckan.ini"), "CKAN_SITE_URL": "https://opendata.example",
+                   "CKAN_SQLALCHEMY_URL": "postgresql://ckan_default@127.0.0.1/nowhere",
+                   "CKAN___SECRET_KEY": "s"}  # fmt: skip
+    subprocess.run([str(ROOT / "docker" / "ckan" / "entrypoint.sh"), "true"], env=environment, check=True,
+                   capture_output=True)  # fmt: skip
+    ini = configparser.RawConfigParser(strict=False)
+    ini.read(tmp_path / "ckan.ini")
+    for what in ("create_organizations", "create_groups", "delete_organizations", "delete_groups"):
+        assert ini["app:main"][f"ckan.auth.user_{what}"] == "false", what
+
+
 def test_ckan_starts_from_the_environment(tmp_path: Path, scratch_databases: None) -> None:
     secret = _secrets()
     port = free_port()
