@@ -1,8 +1,10 @@
 """Security headers on every answer of the portal (BSI IT-Grundschutz APP.3.1, OWASP secure headers).
 
-The Content Security Policy allows scripts from the portal only (CKAN 2.12's templates and ours
-have no inline scripts; data for scripts travels in ``<script type="application/json">``), so an
-injected ``<script>`` or event attribute does not run even if escaping failed somewhere. Styles
+The Content Security Policy allows scripts from the portal only (data for scripts travels in
+``<script type="application/json">``), so an injected ``<script>`` or event attribute does not run
+even if escaping failed somewhere. The CKAN and ckanext-scheming templates the portal renders with
+inline handlers (``onclick``, ``javascript:`` links, htmx's ``hx-on``) have copies in
+``templates/`` whose buttons ``assets/forms/buttons.js`` drives instead. Styles
 keep ``'unsafe-inline'`` because CKAN's templates use style attributes. Map tiles are the one
 outside origin, taken from ``ckanext.chemnitz.map.tile_url``.
 """
