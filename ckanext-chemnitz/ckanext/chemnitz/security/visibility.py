@@ -83,7 +83,8 @@ def _dataset_of_resource(key: str) -> Callable[[dict[str, Any]], model.Package |
 
 
 def _missing_resource(data_dict: dict[str, Any]) -> str:
-    return tk._('Resource "{0}" was not found.').format(data_dict.get("resource_id"))
+    # word for word the DataStore's answer for a table that does not exist (untranslated there, too)
+    return f'Resource "{data_dict.get("resource_id")}" was not found.'
 
 
 # action → (the dataset it is about, the message the action gives for an id that does not exist)
@@ -176,7 +177,7 @@ def _check_activity(context: dict[str, Any], activity: dict[str, Any] | Any) -> 
         "permission_labels": activity.permission_labels,
     }  # fmt: skip
     if not _visible_activities(viewer_labels(context), [as_dict]):
-        raise tk.ObjectNotFound(tk._("Activity not found"))
+        raise tk.ObjectNotFound()  # as for an activity id that does not exist
 
 
 def _single_activity(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
