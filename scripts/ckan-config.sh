@@ -28,6 +28,8 @@ portal_settings() {
         "ckan.site_id=$4"
         "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/0"
         "ckan.storage_path=$5"
+        # The portal fetches resource URLs only from the replicas (ckanext/chemnitz/security/outbound.py).
+        "ckanext.chemnitz.outbound.allowed_hosts=127.0.0.1:${REPLICA_ARCGIS_PORT:-8081} 127.0.0.1:${REPLICA_WFS_PORT:-8082} 127.0.0.1:${REPLICA_FILES_PORT:-8083} 127.0.0.1:${REPLICA_PARKING_PORT:-8084}"
         "${portal_conf[@]}"
         "solr_url="
     )

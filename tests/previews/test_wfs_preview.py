@@ -11,6 +11,7 @@ import ckan.tests.factories as factories
 import pytest
 from lxml import html
 
+from ckanext.chemnitz.security import outbound
 from replica import wfs as wfs_replica
 from replica.data import FIXTURES
 from replica.run import free_port
@@ -21,6 +22,7 @@ pytestmark = [
     pytest.mark.ckan_config("ckan.locale_default", "de"),
     pytest.mark.usefixtures("with_plugins", "with_request_context", "clean_db", "clean_index"),
 ]
+UNAVAILABLE = "Die Vorschau ist nicht verfügbar: Der Datendienst hat keine verwertbare Antwort gegeben."
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +33,12 @@ def wfs_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield url
     server.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def allowed_replica(ckan_config, wfs_url: str) -> None:
+    """The replica is a city source: listed, as the demo lists its replicas (security/outbound.py)."""
+    ckan_config[outbound.ALLOWED_HOSTS] = [outbound.exact_entry(wfs_url)]
 
 
 def wfs_resource(url: str, **dataset: object) -> dict:
@@ -79,11 +87,16 @@ def test_the_preview_asks_for_a_bounded_number_and_says_how_many_exist(app, wfs_
     assert found["numberMatched"] is None  # MapServer answers numberMatched="unknown" unless told to count
 
 
-def test_an_unreachable_or_failing_service_is_a_precise_502(app, wfs_url):
+def test_an_unreachable_or_failing_service_is_one_german_502_and_logged_precisely(app, wfs_url, ckan_config, caplog):
+    """Visitors get one answer whatever failed (security/outbound.py: no port scanning through
+    previews); the operator reads the precise reason in the log."""
     down = f"http://127.0.0.1:{free_port()}/wfs"
-    assert "did not answer" in geojson(app, wfs_resource(down), status=502)["error"]
-    unknown = geojson(app, wfs_resource(f"{wfs_url}?typeNames=Gibtsnicht"), status=502)["error"]
-    assert unknown.startswith(f"WFS {wfs_url}?typeNames=Gibtsnicht: the service reports:")
+    ckan_config[outbound.ALLOWED_HOSTS] = [outbound.exact_entry(wfs_url), outbound.exact_entry(down)]
+    unreachable = geojson(app, wfs_resource(down), status=502)
+    unknown = geojson(app, wfs_resource(f"{wfs_url}?typeNames=Gibtsnicht"), status=502)
+    assert unreachable == unknown == {"error": UNAVAILABLE}
+    assert f"({down}) failed: the service was not asked or did not answer:" in caplog.text
+    assert f"({wfs_url}?typeNames=Gibtsnicht) failed: the service reports:" in caplog.text
 
 
 def test_private_datasets_and_other_formats_are_not_fetched(app, wfs_url):
@@ -92,7 +105,6 @@ def test_private_datasets_and_other_formats_are_not_fetched(app, wfs_url):
     assert geojson(app, hidden, status=404) == {"error": "dataset not found"}
     csv = factories.Resource(package_id=factories.Dataset()["id"], url=f"{wfs_url}?typeNames=Schulen", format="CSV")
     geojson(app, csv, status=404)
-
 
 
 @pytest.fixture
@@ -116,6 +128,7 @@ def test_a_preview_is_kept_for_the_configured_time(app, short_lived_wfs, ckan_co
     """Kept: the service is asked once and the map still shows while it is down; 0 asks every time."""
     ckan_config["ckanext.chemnitz.preview.wfs_cache_seconds"] = max_age
     url, shut_down = short_lived_wfs
+    ckan_config[outbound.ALLOWED_HOSTS] = [outbound.exact_entry(url)]
     resource = wfs_resource(f"{url}?typeNames=Stadtteile")
     path = f"/dataset/{resource['package_id']}/resource/{resource['id']}/wfs.geojson"
     first = app.get(path, status=200)
@@ -125,4 +138,4 @@ def test_a_preview_is_kept_for_the_configured_time(app, short_lived_wfs, ckan_co
     if after_outage == 200:
         assert again.body == first.body
     else:
-        assert "did not answer" in json.loads(again.body)["error"]
+        assert json.loads(again.body) == {"error": UNAVAILABLE}

@@ -6,6 +6,7 @@ language attribute, one set of landmarks.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import ckan.plugins as p
@@ -14,6 +15,7 @@ from flask import Blueprint, Response, jsonify
 
 from ckanext.chemnitz.previews import table, wfs
 
+log = logging.getLogger(__name__)
 MAP_FORMATS = frozenset({"geojson", "wfs"})
 wfs_preview = Blueprint("chemnitz_wfs_preview", __name__)
 
@@ -35,8 +37,10 @@ def wfs_geojson(id: str, resource_id: str) -> Response | tuple[Response, int]:
             tk.config.get("ckanext.chemnitz.preview.wfs_timeout"),
             tk.config.get("ckanext.chemnitz.preview.wfs_cache_seconds"),
         )
-    except wfs.WfsError as error:
-        return jsonify(error=f"WFS {resource['url']}: {error}"), 502
+    except (wfs.WfsError, ValueError) as error:  # ValueError: numbers of the GML that are none
+        # The same answer whatever went wrong: an editor's URL must not tell open ports from closed ones.
+        log.warning("WFS preview of resource %s (%s) failed: %s", resource_id, resource["url"], error)
+        return jsonify(error=tk._("The preview is not available: the data service gave no usable answer.")), 502
     answer = jsonify(collection)
     answer.mimetype = "application/geo+json"
     return answer

@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import requests
 from lxml import etree
+
+from ckanext.chemnitz.security import outbound
 
 GML = "http://www.opengis.net/gml/3.2"
 WFS = "http://www.opengis.net/wfs/2.0"
@@ -41,7 +42,7 @@ _answers: dict[tuple[str, int], tuple[float, dict[str, Any]]] = {}  # per worker
 
 
 class WfsError(Exception):
-    """The service cannot be previewed; the message says why (shown to editors and in the API)."""
+    """The service cannot be previewed; the message says why, for the log (visitors get one generic answer)."""
 
 
 def cached_feature_collection(url: str, max_features: int, timeout: float, max_age: float) -> dict[str, Any]:
@@ -73,13 +74,10 @@ def _service_url(url: str) -> tuple[str, list[tuple[str, str]], str | None]:
 def _get(url: str, params: list[tuple[str, str]], timeout: float) -> etree._Element:
     """The service's XML answer; an OWS exception report (WFS 2.0 sends them with HTTP 400) raises its text."""
     try:
-        with requests.get(url + "?" + urlencode(params), timeout=timeout, stream=True) as answer:
-            status = answer.status_code
-            body = answer.raw.read(MAX_BYTES + 1, decode_content=True)
-    except requests.RequestException as error:
-        raise WfsError(f"the service did not answer: {error}") from None
-    if len(body) > MAX_BYTES:
-        raise WfsError(f"the answer is larger than {MAX_BYTES // 1024 // 1024} MB")
+        answer = outbound.fetch(url + "?" + urlencode(params), timeout=timeout, max_bytes=MAX_BYTES)
+    except outbound.Refused as error:
+        raise WfsError(f"the service was not asked or did not answer: {error}") from None
+    status, body = answer.status, answer.body
     try:
         root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as error:

@@ -19,12 +19,12 @@ from typing import Any
 import ckan.lib.search as search
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-import requests
 import sqlalchemy as sa
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
+from ckanext.chemnitz.security import outbound
 from ckanext.chemnitz.spatial import resources
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def current() -> Districts:
             return _cache["districts"]
     try:
         districts = Districts(_parse(resources.read(resource), name))
-    except (OSError, ValueError, requests.RequestException) as error:
+    except (OSError, ValueError, outbound.Refused) as error:
         log.warning("Districts of %s could not be read: %s", name, error)
         return NONE
     with _lock:

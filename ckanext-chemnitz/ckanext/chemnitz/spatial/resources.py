@@ -11,7 +11,11 @@ import json
 from typing import Any
 
 import ckan.lib.uploader as uploader
-import requests
+
+from ckanext.chemnitz.security import outbound
+
+TIMEOUT_SECONDS = 30
+MAX_BYTES = 50 * 1024 * 1024
 
 
 def web_geojson(resources: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -27,10 +31,14 @@ def upload_path(resource_id: str) -> str:
 
 
 def read(resource: dict[str, Any]) -> dict[str, Any]:
-    """The parsed GeoJSON of ``resource``; OSError, ValueError or requests' errors when unreadable."""
+    """The parsed GeoJSON of ``resource``; OSError, ValueError or ``outbound.Refused`` when unreadable.
+
+    A file elsewhere is fetched only from the allowed sources (``security/outbound.py``).
+    """
     if resource.get("url_type") == "upload":
         with open(upload_path(resource["id"]), "rb") as handle:
             return json.load(handle)
-    answer = requests.get(resource["url"], timeout=30)
-    answer.raise_for_status()
-    return answer.json()
+    answer = outbound.fetch(resource["url"], timeout=TIMEOUT_SECONDS, max_bytes=MAX_BYTES)
+    if answer.status != 200:
+        raise ValueError(f"{answer.url} answered HTTP {answer.status}")
+    return json.loads(answer.body)

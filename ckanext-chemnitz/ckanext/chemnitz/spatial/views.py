@@ -13,11 +13,11 @@ import threading
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-import requests
 from flask import Blueprint
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from ckanext.chemnitz.security import outbound
 from ckanext.chemnitz.spatial import districts, resources, search
 from ckanext.chemnitz.spatial.helpers import searched_place
 
@@ -86,7 +86,7 @@ def _points(resource: dict[str, Any]) -> list[dict[str, Any]]:
         return cached[1]
     try:
         collection = resources.read(resource)
-    except (OSError, ValueError, requests.RequestException) as error:
+    except (OSError, ValueError, outbound.Refused) as error:
         log.warning("/karte: GeoJSON of resource %s unreadable: %s", resource["id"], error)
         return []
     labels = [label.lower() for label in tk.config.get("ckanext.chemnitz.map.label_properties")]
