@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 
@@ -14,6 +15,7 @@ from pipelines.config import Field
 from pipelines.transform import files, geometry
 from pipelines.transform.types import Rejections, convert, normalise
 from tests.pipelines.conftest import CHEMNITZ
+from tests.security.formula_cells import FORMULA_CELLS, HARMLESS_CELLS
 
 
 @pytest.mark.parametrize(
@@ -109,6 +111,16 @@ def test_csv_neutralises_formulas_and_carries_coordinates(tmp_path):
     assert lines[2].startswith("'+49 371 488,-2,")  # a negative number stays a number
     assert files.records(files.tabular(frame))[0] == {"name": "=HYPERLINK(\"http://evil\")", "n": 1,
                                                        "lon": 12.92, "lat": 50.83}  # fmt: skip
+
+
+def test_csv_cells_follow_the_portals_formula_rule(tmp_path):
+    """The same cells as in the portal's DataStore downloads (tests/security/formula_cells.py)."""
+    stored = [cell for cell, _ in FORMULA_CELLS] + HARMLESS_CELLS
+    frame = gpd.GeoDataFrame({"name": stored}, geometry=[Point(12.92, 50.83)] * len(stored), crs="EPSG:4326")
+    (csv_output,) = [o for o in write_all(frame, tmp_path, "Test") if o.key == "csv"]
+    with csv_output.path.open(encoding="utf-8", newline="") as handle:
+        cells = [row["name"] for row in csv.DictReader(handle)]
+    assert cells == [written for _, written in FORMULA_CELLS] + HARMLESS_CELLS
 
 
 def test_point_layers_get_the_same_coordinates_as_any_other_layer(tmp_path):

@@ -26,7 +26,7 @@ FIELDS = ["name", "title", "text", "tags", "organization", "res_format", "metada
 SYNTAX = ['"', "'", "(", ")", "[", "]", "{", "}", ":", "*", "?", "~", "^", "\\", "/", "-", "+", "!", "&&", "||",
           " AND ", " OR ", " NOT ", " TO ", "{!", "$", "%", ";", "--", "/*", "NaN", "1e999", "\x00",
           "'; DROP TABLE package; --", "Intersects(ENVELOPE(", "NOW-1DAY", "[* TO *]", "ä", "ß",
-          "\u202e"]  # fmt: skip
+          "\u202e", "(" * 60]  # fmt: skip
 pieces = st.one_of(st.sampled_from(SYNTAX), st.sampled_from(FIELDS), st.text(max_size=8))
 hostile = st.lists(pieces, max_size=8).map("".join)
 field_clause = st.builds(lambda f, v: f"{f}:{v}", st.sampled_from(FIELDS), hostile)
@@ -63,6 +63,7 @@ def assert_safe(answer) -> None:
 
 @FUZZ
 @given(q=hostile, fq=st.one_of(hostile, field_clause), sort=sorts, facets=facet_fields)
+@example(q="(" * 5000, fq="(" * 5000 + "x" + ")" * 5000, sort="", facets="")  # Python's recursion limit: HTTP 500
 def test_search_parameters_never_break_the_search(app, departments, q, fq, sort, facets):
     params = {"q": q, "fq": fq, "sort": sort, "facet.field": facets, "include_private": "true"}
     assert_safe(app.get("/api/3/action/package_search", query_string=params, headers=departments))

@@ -16,8 +16,8 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.chemnitz import provenance, usage
 from ckanext.chemnitz.datastore import actions as datastore_actions
+from ckanext.chemnitz.dcat import catalog_page, helpers, validators, views
 from ckanext.chemnitz.dcat import facets as dcat_facets
-from ckanext.chemnitz.dcat import helpers, validators, views
 from ckanext.chemnitz.limits import gate as limits_gate
 from ckanext.chemnitz.limits import sql as limits_sql
 from ckanext.chemnitz.limits import users as limits_users
@@ -26,7 +26,7 @@ from ckanext.chemnitz.parking import views as parking_views
 from ckanext.chemnitz.quality import actions as quality_actions
 from ckanext.chemnitz.quality import helpers as quality_helpers
 from ckanext.chemnitz.quality import search as quality_search
-from ckanext.chemnitz.security import cookies, csrf, headers, jsonp, logout, search_input, uploaded_files
+from ckanext.chemnitz.security import client_errors, cookies, csrf, headers, jsonp, logout, search_input, uploaded_files
 from ckanext.chemnitz.security import visibility as dataset_visibility
 from ckanext.chemnitz.spatial import districts as spatial_districts
 from ckanext.chemnitz.spatial import helpers as spatial_helpers
@@ -96,12 +96,18 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
             **limits_sql.actions(),
             **dataset_visibility.actions(),
             "package_search": search_input.package_search,
+            "dcat_catalog_show": catalog_page.dcat_catalog_show,
         }
 
     def get_auth_functions(self) -> dict[str, Any]:
-        return {**feedback.auth_functions(), **limits_users.auth_functions()}
+        return {
+            **feedback.auth_functions(),
+            **limits_users.auth_functions(),
+            "package_collaborator_list": client_errors.package_collaborator_list,
+        }
 
     def make_middleware(self, app: Any, config: Any) -> Any:
+        app = client_errors.install(app)
         protected = uploaded_files.install(jsonp.install(logout.install(cookies.install(app))))
         return headers.install(csrf.install(usage.install(limits_gate.install(protected))))
 

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,12 @@ from pipelines.transform.geometry import ETRS89_UTM33, WGS84
 
 GEOJSON = "application/geo+json"
 UTM33_URN = "urn:ogc:def:crs:EPSG::25833"
-# Characters that make spreadsheet programs evaluate a cell as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A cell start that spreadsheet programs evaluate as a formula (CSV injection): tab, carriage
+# return, or = + - @ | (also full-width) after any spaces; and German Excel splits at ";" as well.
+# The same rule as the portal's DataStore downloads (ckanext/chemnitz/security/csv_cells.py).
+_FORMULA_START = r"(?:[\t\r]|[ \t\r\n\v\f\u00a0\u3000\ufeff]*[=+@|＝＋－＠｜-])"
+_FORMULA_CELL = re.compile(_FORMULA_START)
+_FORMULA_AFTER_SEMICOLON = re.compile(f";(?={_FORMULA_START})")
 
 
 @dataclass(frozen=True)
@@ -126,8 +131,9 @@ def _csv_value(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value  # neutralised: shown as text, never run as a formula
+    if isinstance(value, str):  # neutralised by an apostrophe: shown as text, never run as a formula
+        value = _FORMULA_AFTER_SEMICOLON.sub(";'", value)
+        return "'" + value if _FORMULA_CELL.match(value) else value
     return value
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.validation import scheming_validator
@@ -218,6 +219,85 @@ def chemnitz_in_series(key: Any, data: dict[Any, Any], errors: dict[Any, list[st
         errors[key].append(error.error)
 
 
+WEB_SCHEMES = ("http", "https")
+_HOST = re.compile(r"[\w.:-]+")  # letters of any script (IDN), digits, dots, hyphens; IPv6 colons
+# Resource URLs that are no web address: the file name of an upload (shown as the portal's download
+# link) and the placeholder of a DataStore-only table (shown as its /datastore/dump link).
+_DATASTORE_ONLY = "_datastore_only_resource"
+# Resource keys the DCAT profiles publish as IRIs; ``url`` has its own rule (uploads).
+_RESOURCE_ADDRESSES = ("access_url", "download_url", "documentation", "conforms_to")
+
+
+def check_web_address(value: str) -> str:
+    """``value`` if it is an http(s) address with a host, else Invalid.
+
+    ``javascript:`` in a link runs script on the portal's origin when clicked, ``file:`` and
+    ``data:`` reach what the visitor's own machine holds; none of them is published data.
+    """
+    text = value.strip()
+    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in text):
+        raise Invalid(_("A web address must not contain spaces or control characters: {value}").format(value=text))
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in WEB_SCHEMES:
+        raise Invalid(_("Only http and https addresses are allowed, not {value}").format(value=text))
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number
+    except ValueError:
+        raise Invalid(_("{value} is not a valid web address").format(value=text)) from None
+    if not parts.hostname or not _HOST.fullmatch(parts.hostname):
+        raise Invalid(_("{value} is not a valid web address").format(value=text))
+    return text
+
+
+def chemnitz_web_url(value: Any) -> Any:
+    """A web address (http or https) or a list of them (``multiple_text`` fields)."""
+    if value in (None, "", missing):
+        return value
+    if isinstance(value, str) and not value.strip().startswith("["):
+        return check_web_address(value)
+    for item in _values(value):
+        check_web_address(item)
+    return value
+
+
+def chemnitz_email(value: Any) -> Any:
+    """An e-mail address, also written as ``mailto:`` link; stored as the bare address."""
+    from ckan.logic.validators import email_pattern
+
+    if value in (None, "", missing):
+        return value
+    text = str(value).strip()
+    address = text[len("mailto:") :] if text.lower().startswith("mailto:") else text
+    if not email_pattern.match(address):
+        raise Invalid(
+            _("{value} is not an e-mail address (name@example.org or mailto:name@example.org)").format(value=text)
+        )
+    return address
+
+
+def chemnitz_resource_addresses(key: Any, data: dict[Any, Any], errors: dict[Any, list[str]], context: Any) -> None:
+    """Every resource's URL and DCAT address fields are http(s) addresses, in both schemas.
+
+    A validator of the whole dataset, because resource keys the schema does not declare
+    (``access_url``, ``download_url`` …) are kept as resource extras and published by the DCAT
+    profiles, and dataset series declare no resource fields at all.
+    """
+    for field in [k for k in data if len(k) == 3 and k[0] == "resources"]:
+        value = data[field]
+        if value in (None, "", missing) or errors.get(field):
+            continue
+        if field[2] == "url":
+            url_type = data.get((*field[:2], "url_type"))
+            if url_type == "upload" or (url_type == "datastore" and value == _DATASTORE_ONLY):
+                continue
+        elif field[2] not in _RESOURCE_ADDRESSES:
+            continue
+        try:
+            chemnitz_web_url(value)
+        except Invalid as error:
+            errors.setdefault(field, []).append(error.error)
+
+
 def validators() -> dict[str, Any]:
     return {
         "chemnitz_in_series": chemnitz_in_series,
@@ -230,4 +310,7 @@ def validators() -> dict[str, Any]:
         "chemnitz_contributor_id": chemnitz_contributor_id,
         "chemnitz_geojson": chemnitz_geojson,
         "chemnitz_bbox": chemnitz_bbox,
+        "chemnitz_web_url": chemnitz_web_url,
+        "chemnitz_email": chemnitz_email,
+        "chemnitz_resource_addresses": chemnitz_resource_addresses,
     }

@@ -21,6 +21,9 @@ from ckanext.chemnitz.search.errors import InvalidQuery
 
 _SPECIAL = set('()[]{}"^~:\\')
 _WILDCARDS = "*?"
+# Groups nest by recursion (parser and compiler); thousands of ``(`` exhausted Python's stack (an
+# HTTP 500). No query a person or CKAN's own pages write comes near this depth.
+MAX_NESTING = 50
 
 
 class Occur(enum.Enum):
@@ -142,7 +145,8 @@ class _Lexer:
 
     def error(self, message: str, position: int | None = None) -> InvalidQuery:
         where = self.pos if position is None else position
-        return InvalidQuery(f"Cannot parse '{self.text}': {message} at position {where}")
+        shown = self.text if len(self.text) <= 200 else self.text[:200] + "…"
+        return InvalidQuery(f"Cannot parse '{shown}': {message} at position {where}")
 
     def tokens(self) -> list[_Token]:
         result: list[_Token] = []
@@ -272,6 +276,7 @@ class _Parser:
         self.index = 0
         self.default_and = default_and
         self.has_operators = False
+        self.nesting = 0
 
     @property
     def current(self) -> _Token:
@@ -345,8 +350,12 @@ class _Parser:
                 return MatchAll()
             field = word.literal
         if self.current.kind is _Tok.LPAREN:
+            if self.nesting == MAX_NESTING:
+                raise self.error(f"parentheses nested deeper than {MAX_NESTING} levels")
             self.advance()
+            self.nesting += 1
             inner = self.query(field)
+            self.nesting -= 1
             if self.current.kind is not _Tok.RPAREN:
                 raise self.error("missing closing parenthesis ')'")
             self.advance()
