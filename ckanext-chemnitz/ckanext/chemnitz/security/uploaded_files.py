@@ -47,8 +47,8 @@ PASSIVE_TYPES = INLINE_TYPES | {
 UNSAFE_REPLACEMENT = "application/octet-stream"
 DOWNLOAD_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"
 SNIFF_BYTES = 512
-# Types Python's table does not know, or knows under another name.
-EXTENSION_TYPES = {".geojson": "application/geo+json", ".csv": "text/csv", ".json": "application/json"}
+# Types Python's table may not know (it depends on the system's mime.types).
+EXTENSION_TYPES = {".geojson": "application/geo+json"}
 
 
 def is_download(endpoint: str | None) -> bool:
@@ -116,11 +116,11 @@ def content_disposition(kind: str, filename: str) -> str:
 
 
 def protect(response: Response, filename: str) -> Response:
-    """Headers that keep one download from running in the portal's origin."""
+    """Headers that keep a delivered file from running in the portal's origin."""
+    if not 200 <= response.status_code < 300:
+        return response  # a redirect to an external resource, or the portal's error page
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = DOWNLOAD_POLICY
-    if not 200 <= response.status_code < 300:
-        return response  # a redirect to an external resource, or an error page
     declared = (response.mimetype or "").lower()
     if declared not in PASSIVE_TYPES:
         response.headers["Content-Type"] = UNSAFE_REPLACEMENT
