@@ -11,7 +11,7 @@
  *   data-chemnitz-focus (the element to focus), data-chemnitz-click (the file chooser to open).
  * - templates/scheming/form_snippets/multiple_text.html (repeated text fields): buttons named
  *   multiple-add and multiple-remove.
- * - templates/user/snippets/api_token_*.html: ticking a token enables "Tokens widerrufen".
+ * - templates/user/snippets/api_token_*.html: ticking a token enables "Token zurückziehen".
  */
 (function () {
   "use strict";
