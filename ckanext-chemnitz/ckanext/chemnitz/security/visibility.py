@@ -106,7 +106,10 @@ def _not_found_when_hidden(name: str, action: Action) -> Action:
         try:
             return action(original, context, data_dict)
         except tk.NotAuthorized:
-            if may_see(viewer_labels(context), find_dataset(data_dict)):
+            # CKAN's own switch for sites that want private datasets' existence known (and a login asked for)
+            if tk.config.get("ckan.auth.reveal_private_datasets") or may_see(
+                viewer_labels(context), find_dataset(data_dict)
+            ):
                 raise
             raise (tk.ObjectNotFound(message(data_dict)) if message else tk.ObjectNotFound()) from None
 
