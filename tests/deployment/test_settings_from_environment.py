@@ -7,6 +7,7 @@ from __future__ import annotations
 import configparser
 import importlib.util
 import os
+import secrets
 import subprocess
 import time
 import urllib.request
@@ -63,6 +64,17 @@ def scratch_databases() -> Iterator[None]:
     _psql(*(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)" for name in names))
 
 
+@pytest.fixture()
+def database_admin_url() -> Iterator[str]:
+    """A superuser that logs in with a password over TCP, as the compose file's ``postgres`` user does
+    (the machine's own ``postgres`` has no password: peer authentication only), for this test alone."""
+    password = secrets.token_urlsafe(24)
+    _psql("DROP ROLE IF EXISTS deploy_test_admin")
+    _psql(f"CREATE ROLE deploy_test_admin SUPERUSER LOGIN PASSWORD '{password}'")
+    yield f"postgresql://deploy_test_admin:{password}@127.0.0.1:5432/postgres"
+    _psql("DROP ROLE IF EXISTS deploy_test_admin")
+
+
 def test_option_names_follow_ckanext_envvars() -> None:
     uppercase = frozenset({"SECRET_KEY"})
     assert settings.option_name("CKAN__SITE_TITLE", uppercase) == "ckan.site_title"
@@ -110,7 +122,7 @@ def test_only_sysadmins_create_organizations_and_groups_in_the_image(tmp_path: P
         assert ini["app:main"][f"ckan.auth.user_{what}"] == "false", what
 
 
-def test_ckan_starts_from_the_environment(tmp_path: Path, scratch_databases: None) -> None:
+def test_ckan_starts_from_the_environment(tmp_path: Path, scratch_databases: None, database_admin_url: str) -> None:
     secret = _secrets()
     port = free_port()
     database = "postgresql://{}:{}@127.0.0.1:5432/{}"
@@ -134,7 +146,7 @@ def test_ckan_starts_from_the_environment(tmp_path: Path, scratch_databases: Non
         "CKAN_STORAGE_PATH": str(tmp_path / "storage"),
         "CKAN___SECRET_KEY": "a-secret-only-this-test-knows",
         "CKANEXT__CHEMNITZ__MAP__TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png",
-        "POSTGRES_ADMIN_URL": "postgresql://postgres@127.0.0.1:5432/postgres",
+        "POSTGRES_ADMIN_URL": database_admin_url,
     }
     entrypoint = str(ROOT / "docker" / "ckan" / "entrypoint.sh")
     migrated = subprocess.run([entrypoint, "migrate"], env=environment, capture_output=True, text=True)

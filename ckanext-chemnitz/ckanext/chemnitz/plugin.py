@@ -95,8 +95,8 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
             **feedback.actions(),
             **limits_sql.actions(),
             **dataset_visibility.actions(),
+            **catalog_page.actions(),
             "package_search": search_input.package_search,
-            "dcat_catalog_show": catalog_page.dcat_catalog_show,
         }
 
     def get_auth_functions(self) -> dict[str, Any]:

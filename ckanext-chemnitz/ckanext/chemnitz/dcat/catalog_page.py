@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.search import SearchError
 from ckanext.dcat import logic as dcat_logic
@@ -47,3 +48,8 @@ def dcat_catalog_show(original: Any, context: Any, data_dict: dict[str, Any]) ->
     return serializer.serialize_catalog(
         {}, query["results"], _format=data_dict.get("format"), pagination_info=pagination
     )
+
+
+def actions() -> dict[str, Any]:
+    """The replaced action, when ckanext-dcat (which declares it) is loaded."""
+    return {"dcat_catalog_show": dcat_catalog_show} if p.plugin_loaded("dcat") else {}
