@@ -1,6 +1,6 @@
 """A synthetic but realistic catalogue for benchmarks: German titles, descriptions and tags.
 
-Place names are Chemnitz's 39 real districts (``Stadtteile.geojson`` in the shared fixtures); the
+Place names are Chemnitz's 39 real districts (``Stadtteile.geojson`` of the fixtures the replicas serve); the
 topics, descriptions and departments are made up in the style of a German city's open data
 portal. Generation is deterministic for a given seed, so runs are comparable.
 """
@@ -13,9 +13,8 @@ import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "chemnitz"
+from replica.data import FIXTURES
 
 ORGANIZATIONS = [
     ("amt-fuer-jugend-und-familie", "Amt für Jugend und Familie"),

@@ -1,4 +1,8 @@
-"""CKAN on the scratch database of ``make bench`` (``var/bench.ini``), loaded with the generated catalogue."""
+"""CKAN on the scratch databases of ``make bench`` (``var/bench.ini``), loaded with the generated catalogue.
+
+Every benchmark sets up the state it measures itself (``ensure_catalogue``, or a database of its
+own), so the benchmarks run in any order and alone.
+"""
 
 from __future__ import annotations
 
@@ -14,17 +18,36 @@ ROOT = Path(__file__).resolve().parents[1]
 INI = ROOT / "var" / "bench.ini"  # written by scripts/ckan-config.sh bench
 
 
-def load_app(plugins: str | None = None, ini: Path = INI) -> Any:
-    """The CKAN WSGI application of ``ini`` (optionally with other plugins), logging silenced."""
+def load_app(plugins: str | None = None, ini: Path = INI, database: str | None = None) -> Any:
+    """The CKAN WSGI application of ``ini`` (optionally with other plugins, or on another database of
+    the same server), logging silenced."""
+    import sqlalchemy as sa
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
 
     config = load_config(str(ini))
     if plugins is not None:
         config["ckan.plugins"] = plugins
+    if database is not None:
+        url = sa.engine.make_url(config["sqlalchemy.url"]).set(database=database)
+        config["sqlalchemy.url"] = url.render_as_string(hide_password=False)
     app = make_app(config)
     logging.disable(logging.WARNING)
     return app
+
+
+def ensure_catalogue(count: int) -> None:
+    """The generated catalogue of ``count`` datasets and nothing else, loaded unless the scratch
+    database holds exactly it (a benchmark before may have loaded another size, or added a dataset)."""
+    import ckan.model as model
+    import sqlalchemy as sa
+
+    model.repo.init_db()
+    held = model.Session.execute(
+        sa.text("SELECT count(*), count(*) FILTER (WHERE name LIKE 'datensatz-%') FROM package")
+    ).one()
+    if tuple(held) != (count, count):
+        load_catalogue(count)
 
 
 def load_catalogue(count: int) -> None:

@@ -8,7 +8,7 @@ own scheduling overhead is not part of the figures. The 10,000-feature layer is 
 like the city's parking exports (Web-Mercator X/Y inside Chemnitz, deterministic), served over HTTP
 from a temporary folder.
 
-Usage (from ``make bench``): ``python -m bench.pipeline_bench [--features N]``
+Usage (from ``make bench``): ``python -m bench.pipeline_bench [--features N] [--sources ID ...]``
 """
 
 from __future__ import annotations
@@ -48,20 +48,29 @@ TARGET_COPY_RATIO = 0.3
 TARGET_RERUN_FRACTION = 0.2
 # Chemnitz's extent in Web Mercator metres (from the Stadtteile fixture's bounds).
 CITY_3857 = (1_423_700.0, 6_574_000.0, 1_452_600.0, 6_605_500.0)
+# Always harvested: its polygons are the second layer of the reprojection comparison.
+POLYGONS = "stadtteile"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--features", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=25, help="timed runs of the reprojection comparison")
+    parser.add_argument(
+        "--sources", nargs="+", metavar="ID", help=f"fixture sources harvested (default: all; {POLYGONS} always)"
+    )
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
+    fixtures = [sources.load(path) for path in sources.all_paths()]
+    if args.sources is not None:
+        if unknown := set(args.sources) - {c.id for c in fixtures}:
+            parser.error(f"no source configuration for {', '.join(sorted(unknown))}")
+        fixtures = [c for c in fixtures if c.id in {*args.sources, POLYGONS}]
 
     portal = dict(line.split("=", 1) for line in (ROOT / "var" / "e2e.env").read_text().splitlines() if "=" in line)
     with tempfile.TemporaryDirectory() as folder, run_replicas(Path(folder) / "replicas", DEFAULT_PORTS):
         layer_url = _serve(Path(folder), args.features)
         big = _layer_config(layer_url, args.features)
-        fixtures = [sources.load(path) for path in sources.all_paths()]
         results: dict[str, Any] = {"features": args.features}
         # The fixture sources first: the portal's workers do their one-off start-up work (seconds
         # at the first dataset and the first DataStore call) there, not in the layer's figures.
@@ -74,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             _harvest(c, Path(folder) / f"{c.id}-2", portal)["total"] for c in fixtures
         )
         results["reprojection"] = _reprojection(Path(folder) / "layer-1", args.repeat)
-        results["reprojection_polygons"] = _reprojection(Path(folder) / "stadtteile-1", args.repeat)
+        results["reprojection_polygons"] = _reprojection(Path(folder) / f"{POLYGONS}-1", args.repeat)
         results["datastore"] = _datastore_against_copy(big, Path(folder) / "layer-1", portal)
     markdown = _markdown(results, len(fixtures))
     print(markdown)

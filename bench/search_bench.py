@@ -50,7 +50,7 @@ def _run(count: int, repeat: int) -> dict[str, Any]:
     import ckan.model as model
     from ckan.logic import get_action
 
-    ckan_app.load_catalogue(count)
+    ckan_app.ensure_catalogue(count)
     rebuild_seconds = ckan_app.rebuild_index()
 
     rng = random.Random(7)

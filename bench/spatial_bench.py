@@ -1,12 +1,12 @@
 """Spatial search benchmark: ``ext_bbox`` at catalogue scale and the district assignment at indexing.
 
-Runs after the DCAT benchmark on its scratch catalogue (10,000 generated datasets; a third cover
-the whole city, the others the bounding box of the district their title names). Publishes the
-real Stadtteile fixture as the districts dataset, rebuilds the index with the portal's plugins
-(every dataset's coverage intersected with the 39 districts), then times ``package_search`` as an
+On the generated catalogue (10,000 datasets, loaded unless it is there; a third cover the whole
+city, the others the bounding box of the district their title names). Publishes the real
+Stadtteile fixture as the districts dataset, rebuilds the index with the portal's plugins (every
+dataset's coverage intersected with the 39 districts), then times ``package_search`` as an
 anonymous visitor with and without ``ext_bbox`` in the same run, interleaved.
 
-Usage (from ``make bench``): ``python -m bench.spatial_bench [--repeat N]``
+Usage (from ``make bench``): ``python -m bench.spatial_bench [--datasets N] [--repeat N]``
 """
 
 from __future__ import annotations
@@ -39,25 +39,27 @@ SHAPES = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=200, help="timed runs per query shape and variant")
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
 
     app = ckan_app.load_app()
     with app._wsgi_app.test_request_context():
-        results = _run(args.repeat)
+        results = _run(args.datasets, args.repeat)
     markdown = _markdown(results, args.repeat)
     print(markdown)
     report.write_section(args.report, "spatial", markdown, title="Spatial search")
     return 0
 
 
-def _run(repeat: int) -> dict[str, Any]:
+def _run(count: int, repeat: int) -> dict[str, Any]:
     import ckan.model as model
     from ckan.logic import get_action
 
     from ckanext.chemnitz.spatial import districts, extent
 
+    ckan_app.ensure_catalogue(count)
     _publish_districts()
     datasets = model.Session.query(model.Package).filter_by(state="active").count()
     rebuild_seconds = ckan_app.rebuild_index()
@@ -102,11 +104,10 @@ def _publish_districts() -> None:
 
     site_user = get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     context = {"user": site_user, "ignore_auth": True}
-    if model.Package.get("stadtteile") is None:
-        organization = model.Session.query(model.Group).filter_by(is_organization=True).first()
-        dataset = school_dataset(organization.id, name="stadtteile", title="Stadtteile", resources=[],
-                                 notes="Die 39 Stadtteile von Chemnitz.")  # fmt: skip
-        get_action("package_create")(context, dataset)
+    organization = model.Session.query(model.Group).filter_by(is_organization=True).first()
+    dataset = school_dataset(organization.id, name="stadtteile", title="Stadtteile", resources=[],
+                             notes="Die 39 Stadtteile von Chemnitz.")  # fmt: skip
+    get_action("package_create")(context, dataset)
     content = (FIXTURES / "Stadtteile.geojson").read_bytes()
     upload = FileStorage(io.BytesIO(content), filename="stadtteile.geojson", content_type="application/geo+json")
     get_action("resource_create")(context, {"package_id": "stadtteile", "name": "Stadtteile (GeoJSON)",

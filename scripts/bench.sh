@@ -1,32 +1,69 @@
 #!/usr/bin/env bash
 # `make bench`: benchmarks on scratch databases; figures go to docs/benchmarks.md. Not at the same
 # time as `make test` (both use the test portal's port and the replicas' ports).
+#
+# Usage: scripts/bench.sh [--smoke [REPORT]]
+#   --smoke  every part on a tiny catalogue (seconds; `make test` runs it: tests/bench), its figures
+#            written to REPORT (default: a temporary file, removed at the end), not to docs/benchmarks.md
+#
+# Each part sets up the state it measures itself (the catalogue parts load the generated catalogue
+# unless the database holds exactly it, the parking part works in a database of its own), so the
+# parts run in any order and alone.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 : "${BENCH_PORT:=5057}"
 
+catalogue=() parking=() pages=() pipeline=()
+report="$ROOT/docs/benchmarks.md" temporary=""
+case "${1:-}" in
+"") ;;
+--smoke)
+    report="$(realpath -m "${2:-$(mktemp --suffix=-bench-smoke.md)}")"
+    [ -n "${2:-}" ] || temporary="$report"
+    catalogue=(--datasets 20 --repeat 2) parking=(--days 2 --repeat 2) pages=(--datasets 20 --repeat 2)
+    pipeline=(--features 200 --repeat 2 --sources stadtteile)
+    ;;
+*) die "unknown option '$1'" "run scripts/bench.sh or scripts/bench.sh --smoke" ;;
+esac
+
+# At the end, also after a failure: stop the portals this run started, remove a smoke run's figures.
+bench_portal="" test_portal=""
+clean_up() {
+    [ -z "$bench_portal" ] || kill -TERM "$bench_portal" 2>/dev/null || true
+    [ -z "$test_portal" ] || "$ROOT/scripts/e2e-portal.sh" stop
+    [ -z "$temporary" ] || rm -f "$temporary"
+}
+trap clean_up EXIT
+
 "$ROOT/scripts/prepare.sh"
 require_port_free "$BENCH_PORT" "the bench portal"
-say "Scratch database ckan_bench (replaced on every run)"
-psql_admin -c "DROP DATABASE IF EXISTS ckan_bench" -c "CREATE DATABASE ckan_bench OWNER ckan_default"
+say "Scratch databases (replaced on every run): ckan_bench (catalogue), ckan_bench_parking, datastore_bench"
+psql_admin -c "DROP DATABASE IF EXISTS ckan_bench" -c "DROP DATABASE IF EXISTS ckan_bench_parking" \
+    -c "DROP DATABASE IF EXISTS datastore_bench"
+ensure_database ckan_bench ckan_default
+ensure_database datastore_bench datastore_write
 "$ROOT/scripts/ckan-config.sh" bench
+# The parking part's own CKAN database: a copy of the migrated, still empty catalogue database.
+psql_admin -c "CREATE DATABASE ckan_bench_parking OWNER ckan_default TEMPLATE ckan_bench"
 cd "$ROOT"
+bench() { "$CKAN_VENV/bin/python" -m "$@" --report "$report"; }
 say "Search benchmark"
-"$CKAN_VENV/bin/python" -m bench.search_bench "$@"
+bench bench.search_bench "${catalogue[@]}"
 say "DCAT benchmark (/catalog.ttl, dcat_ap_de against euro_dcat_ap_3)"
-"$CKAN_VENV/bin/python" -m bench.dcat_bench "$@"
+bench bench.dcat_bench "${catalogue[@]}"
 say "Spatial search benchmark (ext_bbox, districts at indexing)"
-"$CKAN_VENV/bin/python" -m bench.spatial_bench
+bench bench.spatial_bench "${catalogue[@]}"
 say "Parking benchmark (a year of occupancy history in the DataStore, /parken)"
-"$CKAN_VENV/bin/python" -m bench.parking_bench
+bench bench.parking_bench "${parking[@]}"
 say "Page benchmark (home, search, dataset page over HTTP and in Chromium; bench portal on :$BENCH_PORT)"
 ensure_packages chromium chromium-driver
 start_ckan "$VAR/bench.ini" "$BENCH_PORT" bench-ckan 2
-trap 'kill -TERM "$(cat "$RUN/bench-ckan.pid")" 2>/dev/null || true' EXIT
-"$CKAN_VENV/bin/python" -m bench.pages_bench "http://127.0.0.1:$BENCH_PORT"
-kill -TERM "$(cat "$RUN/bench-ckan.pid")"
+bench_portal="$(cat "$RUN/bench-ckan.pid")"
+bench bench.pages_bench "http://127.0.0.1:$BENCH_PORT" "${pages[@]}"
+kill -TERM "$bench_portal"
+bench_portal=""
 say "Pipeline benchmark (replicas, a throw-away portal on :${E2E_PORT:-5055})"
 "$ROOT/scripts/e2e-portal.sh" stop
+test_portal=started
 "$ROOT/scripts/e2e-portal.sh" start
-trap '"$ROOT/scripts/e2e-portal.sh" stop' EXIT
-PYTHONPATH="$ROOT:$ROOT/dags" "$AIRFLOW_VENV/bin/python" -m bench.pipeline_bench
+PYTHONPATH="$ROOT:$ROOT/dags" "$AIRFLOW_VENV/bin/python" -m bench.pipeline_bench "${pipeline[@]}" --report "$report"

@@ -7,7 +7,7 @@
 #   demo   the portal of `make demo` (var/ckan.ini)
 #   test   CKAN's pytest configuration (var/test.ini)
 #   e2e    a throw-away portal the pipeline tests publish into (var/e2e.ini, port E2E_PORT)
-#   bench  the portal's plugins on the scratch database of `make bench` (var/bench.ini)
+#   bench  the portal's plugins on the scratch databases of `make bench` (var/bench.ini)
 #   harvest  a second, empty site with ckanext-harvest's DCAT RDF harvester (var/harvest.ini), into
 #          which the harvestability test imports the test portal's catalogue
 set -euo pipefail
@@ -70,7 +70,7 @@ e2e)
 bench)
     ini="$VAR/bench.ini"
     plugins="$portal_plugins"
-    portal_settings ckan_bench datastore_test "${BENCH_PORT:-5057}" chemnitz-bench "$VAR/bench-storage"
+    portal_settings ckan_bench datastore_bench "${BENCH_PORT:-5057}" chemnitz-bench "$VAR/bench-storage"
     # No request leaves the machine in the benchmarks either: map tiles from a closed port.
     settings+=("ckanext.chemnitz.map.tile_url=http://127.0.0.1:9/{z}/{x}/{y}.png")
     settings+=("ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/2")

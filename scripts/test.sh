@@ -27,6 +27,8 @@ airflow_suites=(pipelines replicas)
 # Need the test portal the pipeline suites fill: run last (operations last of all: it restarts it).
 live=("$ROOT/tests/conformance" "$ROOT/tests/browser" "$ROOT/tests/operations")
 ignored=("--ignore=$ROOT/tests/conformance" "--ignore=$ROOT/tests/browser" "--ignore=$ROOT/tests/operations")
+# The benchmark smoke run starts the bench portal, the test portal and the replicas itself: run alone.
+ignored+=("--ignore=$ROOT/tests/bench")
 present=()
 for suite in "${airflow_suites[@]}"; do
     ignored+=("--ignore=$ROOT/tests/$suite")
@@ -36,6 +38,8 @@ done
 say "CKAN tests"
 cd "$ROOT"
 "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" --junitxml="$REPORTS/ckan.xml" "${ignored[@]}" "$@" tests
+say "Benchmark smoke run (every part of make bench on a tiny catalogue; ports ${BENCH_PORT:-5057}, ${E2E_PORT:-5055}, 8081-8084)"
+"$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" --junitxml="$REPORTS/bench.xml" "$ROOT/tests/bench"
 if [ ${#present[@]} -gt 0 ]; then
     say "Pipeline tests (replicas, a throw-away portal on :${E2E_PORT:-5055}, airflow dags test)"
     "$ROOT/scripts/e2e-portal.sh" stop

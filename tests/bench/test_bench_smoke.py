@@ -1,0 +1,43 @@
+"""`make bench` keeps working: every part of ``scripts/bench.sh`` on a tiny catalogue (seconds).
+
+Run by ``make test`` as a suite of its own (scripts/test.sh) while the ports it needs are free: the
+bench portal (BENCH_PORT, 5057), the test portal (E2E_PORT, 5055) and the replicas (8081-8084).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FIGURES = ROOT / "docs" / "benchmarks.md"
+# What each part writes once it has measured, at the tiny sizes of --smoke.
+PARTS = {
+    "search": "Index rebuild (`ckan search-index rebuild` code path, 20 datasets)",
+    "dcat": "| whole catalogue, s |",
+    "spatial": "District assignment alone:",
+    "parking": "(20 car parks × 2 days × 288)",
+    "pages": "| dataset | `/dataset/datensatz-",
+    "pipelines": "| 200-feature layer, first harvest end to end |",
+}
+
+
+def test_every_benchmark_runs_on_a_tiny_catalogue(tmp_path):
+    figures_before = hashlib.sha256(FIGURES.read_bytes()).hexdigest()
+    report = tmp_path / "benchmarks.md"
+
+    run = subprocess.run(
+        [str(ROOT / "scripts" / "bench.sh"), "--smoke", str(report)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert run.returncode == 0, f"scripts/bench.sh --smoke failed:\n{run.stdout[-6000:]}\n{run.stderr[-6000:]}"
+    text = report.read_text(encoding="utf-8")
+    for part, figure in PARTS.items():
+        start, end = f"<!-- bench:{part}:start -->", f"<!-- bench:{part}:end -->"
+        assert start in text, f"the {part} benchmark wrote no figures:\n{text}"
+        assert figure in text[text.index(start) : text.index(end)], f"the {part} benchmark's figures:\n{text}"
+    assert hashlib.sha256(FIGURES.read_bytes()).hexdigest() == figures_before, "a smoke run changed docs/benchmarks.md"
