@@ -1,5 +1,5 @@
 """Anonymous requests that CKAN answered with a server error (HTTP 500) are answered with a client
-error and a message saying what is wrong, or with the page and its search error notice."""
+error and a message saying what is wrong, or with the page, its search error notice and 400."""
 
 from __future__ import annotations
 
@@ -53,8 +53,9 @@ def test_deeply_nested_parentheses_are_a_search_error(app, portal, parameter):
 @pytest.mark.parametrize("path", ["/dataset/", "/organization/tiefbauamt"])
 @pytest.mark.parametrize("q", ['"', DEEP])
 def test_search_pages_show_the_search_error(app, portal, path, q):
-    page = app.get(path, query_string={"q": q}, status=200).get_data(as_text=True)
+    page = app.get(path, query_string={"q": q}, status=400).get_data(as_text=True)
     assert 'id="search-error"' in page
+    assert 'id="search-error"' not in app.get(path, query_string={"q": "Parken"}, status=200).get_data(as_text=True)
 
 
 def test_catalogue_pages_link_with_encoded_parameters(app, portal):

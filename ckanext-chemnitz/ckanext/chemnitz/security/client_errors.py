@@ -4,6 +4,10 @@ Each is answered here with the client error and a message saying what is wrong, 
 fails: an auth function that assumes a logged-in user, an action that lets PostgreSQL's data
 errors through, and two views that do not catch the documented errors of the actions they call.
 Anything else still raises (a real bug stays visible as a server error in the log).
+
+A search page whose query cannot be parsed keeps CKAN's page with its error notice (the form
+stays there to correct the query) but answers 400, as the API does with 409: crawlers and
+monitoring see a client error, not a result page.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import psycopg2
-from flask import Flask
+from flask import Flask, Response, g, template_rendered
 from sqlalchemy.exc import DBAPIError
 
 # SQLSTATE classes a query's own text causes: cardinality violation (a subquery with several rows
@@ -95,9 +99,23 @@ def _changes_multiple(view: Callable[..., Any]) -> Callable[..., Any]:
 GUARDED_VIEWS = {"datastore.dump": _dump, "activity.package_changes_multiple": _changes_multiple}
 
 
+def _note_search_error(sender: Flask, template: Any, context: dict[str, Any], **extra: Any) -> None:
+    """CKAN's dataset, organization and group searches render ``query_error`` into their page."""
+    if context.get("query_error"):
+        g.chemnitz_search_error = True
+
+
 def install(app: Flask) -> Flask:
-    """Wrap the views above, where their plugin is loaded."""
+    """Wrap the views above, where their plugin is loaded; search error pages answer 400."""
     for endpoint, guard in GUARDED_VIEWS.items():
         if endpoint in app.view_functions:
             app.view_functions[endpoint] = guard(app.view_functions[endpoint])
+    template_rendered.connect(_note_search_error, app)
+
+    @app.after_request
+    def search_error_is_a_client_error(response: Response) -> Response:
+        if response.status_code == 200 and g.get("chemnitz_search_error"):
+            response.status_code = 400
+        return response
+
     return app
