@@ -9,12 +9,9 @@ import base64
 import io
 from urllib.parse import urlsplit
 
-import ckan.tests.factories as factories
-import ckan.tests.helpers as helpers
 import pytest
 
 from tests.ckan_support import PORTAL_PLUGINS
-from tests.dcat.examples import school_dataset
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
@@ -34,14 +31,6 @@ def case_id(value: object) -> str:
     if isinstance(value, dict):
         return ",".join(f"{key}={item}" for key, item in value.items()) or "as-uploaded"
     return value if isinstance(value, str) else "" if isinstance(value, bytes) else str(value)
-
-
-@pytest.fixture
-def editor() -> dict:
-    user = factories.User()
-    org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
-    dataset = helpers.call_action("package_create", **school_dataset(org["id"], resources=[]))
-    return {"dataset": dataset, "headers": {"Authorization": factories.APIToken(user=user["name"])["token"]}}
 
 
 def upload(app, editor: dict, name: str, content: bytes, **fields: str) -> dict:

@@ -8,24 +8,13 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import ckan.plugins.toolkit as tk
-import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
-
-from tests.dcat.examples import school_dataset
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "chemnitz_search chemnitz scheming_datasets dataset_series dcat"),
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
 ]
-
-
-@pytest.fixture
-def editor() -> dict:
-    user = factories.User()
-    org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
-    dataset = helpers.call_action("package_create", **school_dataset(org["id"], resources=[]))
-    return {"dataset": dataset, "headers": {"Authorization": factories.APIToken(user=user["name"])["token"]}}
 
 
 def storage() -> Path:
