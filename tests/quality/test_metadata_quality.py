@@ -19,7 +19,7 @@ pytestmark = [
 
 
 def sparse(owner_org: str) -> dict:
-    """What the schema accepts at the least: title, description, publisher, one XLSX file."""
+    """What the schema accepts at the least: title, description, publisher, one XLSX file without an address."""
     return {
         "name": "baustellen",
         "title": "Baustellen",
@@ -27,7 +27,7 @@ def sparse(owner_org: str) -> dict:
         "owner_org": owner_org,
         "publisher": [{"name": "Stadt Chemnitz, Tiefbauamt"}],
         "license_id": "",
-        "resources": [{"name": "Liste", "url": "baustellen.xlsx", "format": "XLSX"}],
+        "resources": [{"name": "Liste", "url": "", "format": "XLSX"}],  # no address yet
     }
 
 
