@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+import logging.config
+
 import pytest
 from lxml import html
 
@@ -23,6 +27,19 @@ def clean_abuse_limits(reset_redis):
     """Each test starts with no counted logins, feedback posts or SQL queries (ckanext/chemnitz/limits):
     the suite posts forms from one address far more often than the limits allow a visitor."""
     reset_redis("*:chemnitz:limits:*")
+
+
+@pytest.fixture(autouse=True)
+def extension_logs_reach_caplog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The extension's log lines reach ``caplog`` in every test. A plugin's migrations (``activity``'s
+    run by ``clean_db_with_plugin_tables``) apply their ``alembic.ini`` logging with ``fileConfig``,
+    which disables every logger that existed before: after the first such test, the tests that read
+    the log saw nothing in a full run."""
+    monkeypatch.setattr(logging.config, "fileConfig", functools.partial(logging.config.fileConfig,
+                                                                         disable_existing_loggers=False))  # fmt: skip
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if name.startswith("ckanext.chemnitz") and isinstance(logger, logging.Logger):
+            monkeypatch.setattr(logger, "disabled", False)
 
 
 @pytest.fixture

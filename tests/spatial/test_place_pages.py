@@ -40,8 +40,8 @@ def portal(create_with_upload) -> dict:
     return published
 
 
-def page(app, url: str, **params) -> html.HtmlElement:
-    return html.fromstring(app.get(url, params=params, status=200).body)
+def page(app, url: str, status: int = 200, **params) -> html.HtmlElement:
+    return html.fromstring(app.get(url, params=params, status=status).body)
 
 
 def test_the_search_page_offers_the_districts_and_narrows_to_one(app, portal):
@@ -63,7 +63,7 @@ def test_the_search_page_offers_the_districts_and_narrows_to_one(app, portal):
 
 
 def test_a_bad_search_area_is_explained_in_german(app, portal):
-    search = page(app, "/dataset/", ext_bbox="13.5,50.8,12.9")
+    search = page(app, "/dataset/", status=400, ext_bbox="13.5,50.8,12.9")  # the page, as a client error
     alert = " ".join(search.xpath("//p[@role='alert']//text()"))
     assert "Das Suchgebiet konnte nicht verwendet werden" in alert
     assert "vier Zahlen" in alert

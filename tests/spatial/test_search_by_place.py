@@ -111,7 +111,7 @@ def test_a_district_from_the_list_searches_its_area(organization, districts):
 def test_a_malformed_bbox_is_a_clear_409(app, bbox, message):
     answer = app.get("/api/3/action/package_search", params={"ext_bbox": bbox}, status=409)
     assert message in answer.json["error"]["message"]
-    page = app.get("/dataset/", params={"ext_bbox": bbox}, status=200)  # the search page shows an error, no 500
+    page = app.get("/dataset/", params={"ext_bbox": bbox}, status=400)  # the search page shows an error, no 500
     assert "search-error" in page.body or "Fehler" in page.body or "error" in page.body.lower()
 
 

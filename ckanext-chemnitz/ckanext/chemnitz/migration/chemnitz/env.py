@@ -9,8 +9,8 @@ from sqlalchemy import engine_from_config, pool
 
 PREFIX = "chemnitz_"
 config = context.config
-if config.config_file_name:
-    fileConfig(config.config_file_name)
+if config.config_file_name:  # the CLI's loggers (CKAN's, the extension's) keep logging
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
 def _ours(_object: object, name: str | None, type_: str, _reflected: bool, _compare_to: object) -> bool:
