@@ -20,6 +20,7 @@ import rdflib
 import requests
 from ckanext.dcat.profiles import DCT
 from lxml import html
+from selenium.common.exceptions import ElementClickInterceptedException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -79,6 +80,11 @@ def visit(browser, url: str) -> None:
     WebDriverWait(browser, 20).until(lambda b: b.execute_script("return document.readyState") == "complete")
 
 
+def click_the_feature(browser) -> bool:
+    browser.find_element(By.CSS_SELECTOR, ".chemnitz-preview-map-canvas path.leaflet-interactive").click()
+    return True
+
+
 def test_payloads_do_not_run_on_any_page(browser, portal_url, hostile, recording):
     name = hostile["dataset"]["name"]
     pages = [f"/dataset/{name}", f"/dataset/{name}/resource/{hostile['table']['id']}", f"/dataset/?q={MARK}"]
@@ -89,7 +95,8 @@ def test_payloads_do_not_run_on_any_page(browser, portal_url, hostile, recording
     # The map preview: the feature's name in the list and in its popup, as text.
     visit(browser, f"{portal_url}/dataset/{name}/resource/{hostile['map']['id']}")
     WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, "[data-features='1']"))
-    browser.find_element(By.CSS_SELECTOR, ".chemnitz-preview-map-canvas path.leaflet-interactive").click()
+    # The map may still be fitting its view to the data (an animated zoom): click once it holds still.
+    WebDriverWait(browser, 10, ignored_exceptions=[ElementClickInterceptedException]).until(click_the_feature)
     popup = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.CSS_SELECTOR, ".leaflet-popup-content"))
     assert FEATURE in popup.text
     assert browser.execute_script("return window.__xss") is None
