@@ -1,4 +1,4 @@
-"""What the replicas serve: the real fixture files of ../shared/fixtures, prepared per protocol.
+"""What the replicas serve: the real fixture files of ``replica/fixtures``, prepared per protocol.
 
 Nothing is edited: the ArcGIS replica gets copies with a Koop ``metadata`` member (layer name and
 a small ``maxRecordCount``, so clients really page), the file server gets the CSV files byte for
@@ -15,7 +15,10 @@ import shutil
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-FIXTURES = REPOSITORY.parent / "shared" / "fixtures" / "chemnitz"
+# The city's data and recorded reference answers, copied into the repository with their provenance
+# and licence (replica/fixtures/README.md).
+FIXTURES_ROOT = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = FIXTURES_ROOT / "chemnitz"
 
 # The city's ArcGIS Hub service names (fixtures README) and the fixture behind each.
 ARCGIS_LAYERS = {

@@ -17,7 +17,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "reference" / "arcgis"
+REFERENCE = Path(__file__).resolve().parent / "fixtures" / "reference" / "arcgis"
 
 FAULTS = {
     "http500": "HTTP 500 Internal Server Error",

@@ -8,7 +8,7 @@ hours. Occupancy follows a plausible daily curve (quiet at night, busy late morn
 busier on Saturdays, quiet on Sundays) plus per-car-park noise; it is a pure function of car park
 and 5-minute slot, so the same moment always gives the same numbers (``?at=…`` fixes the moment).
 
-Formats, modelled on the reference files in ``../shared/fixtures/reference/parking``:
+Formats, modelled on the reference files in ``replica/fixtures/reference/parking``:
 
 * ``/parkapi.json`` — ParkAPI v1 (ParkenDD): ``last_updated``, ``lots`` with ``coords``, ``total``,
   ``free``, ``state`` (``open``/``closed``/``nodata``), ``opening_hours``.

@@ -19,8 +19,8 @@ import pytest
 
 from pipelines import config
 from pipelines.bundle import write_stubs
+from replica.data import FIXTURES_ROOT as FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 CHEMNITZ = FIXTURES / "chemnitz"
 REFERENCE = FIXTURES / "reference"
 

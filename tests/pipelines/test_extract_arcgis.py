@@ -2,7 +2,7 @@
 
 The layer serves the real Chemnitz schools in Web Mercator (as the city's hosted layers do) with
 a small ``maxRecordCount``, so paging really happens; error bodies are recorded real responses
-from ../shared/fixtures/reference/arcgis.
+from replica/fixtures/reference/arcgis.
 """
 
 from __future__ import annotations

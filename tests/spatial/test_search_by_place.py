@@ -17,7 +17,7 @@ pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS + " datastore"),
     pytest.mark.usefixtures("with_plugins", "with_request_context", "clean_db", "clean_index"),
 ]
-DISTRICTS = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "chemnitz" / "Stadtteile.geojson"
+DISTRICTS = Path(__file__).resolve().parents[2] / "replica" / "fixtures" / "chemnitz" / "Stadtteile.geojson"
 # Known places (Schulen fixture): Karl-Schmidt-Rottluff-Gymnasium, Haus I, Hohe Straße 25, on the Kaßberg.
 GYMNASIUM = [12.9134159452128, 50.8328645188838]
 KASSBERG_BOX = "12.895,50.825,12.925,50.845"  # around Hohe Straße
