@@ -39,7 +39,9 @@ mkdir -p "$VAR"
 # DCAT-AP.de: the dataset schema, the RDF profile, the dcat-ap.de licences as CKAN's licence list.
 "$CKAN_VENV/bin/python" -c 'import json, sys
 from ckanext.chemnitz.dcat.vocabularies import license_register
-json.dump(license_register(), sys.stdout, ensure_ascii=False, indent=1)' >"$VAR/licenses.json"
+json.dump(license_register(), sys.stdout, ensure_ascii=False, indent=1)' >"$VAR/licenses.json.$$"
+# Replaced in one step: `make test` writes other sites' settings while test portals read this file.
+mv "$VAR/licenses.json.$$" "$VAR/licenses.json"
 # portal_conf: the shared settings of config/ckan-portal.conf as key=value words.
 portal_conf=()
 while IFS= read -r line; do
