@@ -20,6 +20,8 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 SOURCES = REPOSITORY / "schemas" / "sources"
 SCHEMA = REPOSITORY / "schemas" / "source.schema.json"
 ENDPOINT_OVERRIDE = "CHEMNITZ_SOURCES_ENDPOINT"
+# Columns the transform adds to the table (coordinates in WGS 84) and the geometry column.
+RESERVED_NAMES = ("lon", "lat", "centroid_lon", "centroid_lat", "geometry")
 
 
 class SourceConfigError(ValueError):
@@ -36,6 +38,14 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Withheld:
+    """A source attribute that is not published, and why (shown on the dataset page)."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class SourceConfig:
     path: Path
     id: str
@@ -48,6 +58,7 @@ class SourceConfig:
     geometry: dict[str, str] | None = None
     key: str | None = None
     datastore: bool = True
+    withheld: tuple[Withheld, ...] = ()
 
     @property
     def dag_id(self) -> str:
@@ -98,6 +109,14 @@ def load(path: Path) -> SourceConfig:
               title=spec.get("title"), description=spec.get("description"))
         for name, spec in (document.get("fields") or {}).items()
     )  # fmt: skip
+    withheld = tuple(Withheld(name, spec["reason"]) for name, spec in (document.get("withheld") or {}).items())
+    both = sorted({f.source for f in fields} & {w.source for w in withheld})
+    if both:
+        raise SourceConfigError(f"{path}: field 'withheld.{both[0]}': is also in fields (publish or withhold it)")
+    names = [f.name for f in fields] + list(RESERVED_NAMES)
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise SourceConfigError(f"{path}: field 'fields': output name {repeated[0]!r} is used twice or reserved")
     return SourceConfig(
         path=path,
         id=document["id"],
@@ -110,6 +129,7 @@ def load(path: Path) -> SourceConfig:
         geometry=document.get("geometry"),
         key=document.get("key"),
         datastore=document.get("datastore", True),
+        withheld=withheld,
     )
 
 

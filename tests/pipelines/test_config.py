@@ -76,3 +76,26 @@ def test_yaml_syntax_error(tmp_path):
     path.write_text("id: kaputt\nsource: [unclosed\n", encoding="utf-8")
     with pytest.raises(config.SourceConfigError, match="not valid YAML"):
         config.load(path)
+
+
+def test_a_withheld_attribute_needs_a_reason(tmp_path):
+    document = dict(VALID, withheld={"Editor": {}})
+    with pytest.raises(config.SourceConfigError, match=r"field 'withheld\.Editor\.reason'"):
+        config.load(write(tmp_path, document))
+    document = dict(VALID, withheld={"Editor": {"reason": "Personenbezogene Daten (Kontoname)."}})
+    assert config.load(write(tmp_path, document)).withheld == (
+        config.Withheld("Editor", "Personenbezogene Daten (Kontoname)."),
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"withheld": {"NUMMER": {"reason": "Interne Kennung der Datenbank."}}}, "field 'withheld.NUMMER': is also in"),
+        ({"fields": {"NUMMER": {"type": "integer"}, "X": {"name": "nummer", "type": "string"}}}, "'nummer' is used"),
+        ({"fields": {"NUMMER": {"type": "integer"}, "LON": {"name": "lon", "type": "number"}}}, "'lon' is used"),
+    ],
+)
+def test_an_attribute_is_published_once_or_withheld(tmp_path, change, message):
+    with pytest.raises(config.SourceConfigError, match=message):
+        config.load(write(tmp_path, dict(VALID, **change)))

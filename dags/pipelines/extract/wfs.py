@@ -20,6 +20,10 @@ from pipelines.errors import SourceError
 from pipelines.web import get
 
 _NUMBER_MATCHED = re.compile(rb'numberMatched="(\d+)"')
+# Columns GDAL makes of the GML encoding, not attributes of the source: each feature's gml:id
+# (the server's "<type>.<id>") and, when the server's schema cannot be fetched, the corners of
+# each feature's gml:boundedBy envelope.
+_GML_ENCODING = ("gml_id", "boundedBy", "lowerCorner", "upperCorner")
 
 
 def read_feature_type(
@@ -56,6 +60,7 @@ def _read_gml(content: bytes, url: str, crs: str) -> gpd.GeoDataFrame:
         frame = gpd.read_file(io.BytesIO(content), engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as error:
         raise SourceError(f"{url}: not a readable GML feature collection ({error})") from None
+    frame = frame.drop(columns=list(_GML_ENCODING), errors="ignore")
     if frame.crs is None:
         frame = frame.set_crs(crs)
     return frame.to_crs(crs) if frame.crs and frame.crs != crs else frame
