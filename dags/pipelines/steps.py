@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import pickle
+from collections.abc import Iterable
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -26,6 +28,8 @@ from pipelines.publish import dcat
 from pipelines.transform import files, geometry
 from pipelines.transform.types import Rejections, normalise
 from pipelines.web import session
+
+log = logging.getLogger(__name__)
 
 
 def extract(config: SourceConfig, work: Path, previous: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -152,6 +156,7 @@ def transform(config: SourceConfig, extracted: dict[str, Any], work: Path) -> di
             raise SourceError(
                 f"{config.url}: key {config.key} is not unique: {typed[config.key][duplicated].tolist()[:5]}"
             )
+    withheld = withheld_attributes(config, frame.columns)
     table = files.tabular(typed)
     outputs = files.write_all(typed, table, work / "files", config.dataset["title"])
     records = files.records(table)
@@ -163,12 +168,36 @@ def transform(config: SourceConfig, extracted: dict[str, Any], work: Path) -> di
         "rejected": len(rejections),
         "rejections": rejections.reasons[:50],
         "repaired": repaired,
-        "extra_numbers": [c for c in table.columns if c in ("lon", "lat")],
+        "extra_numbers": [c for c in table.columns if c in files.COORDINATE_COLUMNS],
+        "withheld": withheld,
     }
     if isinstance(typed, gpd.GeoDataFrame):
         summary["bbox"] = geometry.bounding_box(typed)
     summary["temporal"] = _temporal(typed, config)
     return summary
+
+
+# Shown on the dataset page for an attribute the source gained after its configuration was written.
+UNREVIEWED_REASON = (
+    "Neu in der Quelle und noch nicht geprüft; wird nach der Prüfung veröffentlicht oder mit Begründung zurückgehalten."
+)
+
+
+def withheld_attributes(config: SourceConfig, columns: Iterable[Any]) -> list[dict[str, str]]:
+    """The source's attributes that are not published, each with the reason the dataset page shows.
+
+    Those the configuration withholds, and any attribute it does not know yet: a new attribute may
+    carry personal data, so it is held back (with a warning in the task log) until someone adds it
+    to ``fields`` or ``withheld``, never dropped silently.
+    """
+    known = {f.source for f in config.fields} | {w.source for w in config.withheld} | {"geometry"}
+    if config.geometry:
+        known |= {config.geometry["x"], config.geometry["y"]}
+    withheld = [{"field": w.source, "reason": w.reason} for w in config.withheld]
+    new = [str(c) for c in columns if str(c) not in known]
+    if new:
+        log.warning("%s: attributes %s are in the source but not in the configuration: withheld", config.path.name, new)
+    return withheld + [{"field": name, "reason": UNREVIEWED_REASON} for name in new]
 
 
 def publish(config: SourceConfig, transformed: dict[str, Any], ckan_url: str, token: str) -> dict[str, Any]:
@@ -178,7 +207,7 @@ def publish(config: SourceConfig, transformed: dict[str, Any], ckan_url: str, to
         return asdict(summary) | {"changed": False}
     ckan = publisher.connect(ckan_url, token)
     extent = dcat.metadata(config.dataset, config.schedule, transformed.get("bbox"), transformed.get("temporal"))
-    desired = dict(extent, owner_org=config.organization)
+    desired = dict(extent, owner_org=config.organization, withheld_fields=transformed.get("withheld", []))
     dataset = publisher.ensure_dataset(ckan, desired, summary)
     resources = {}
     for item in transformed["outputs"]:

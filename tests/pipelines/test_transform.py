@@ -9,6 +9,7 @@ import json
 import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 from shapely.geometry import Point, Polygon
 
 from pipelines.config import Field
@@ -160,3 +161,23 @@ def test_heights_survive_reprojection_and_features_without_a_crs_are_refused():
     assert moved.iloc[0].x == pytest.approx(frame.to_crs(geometry.WGS84).geometry.iloc[0].x, abs=1e-12)
     with pytest.raises(ValueError, match="no coordinate reference system"):
         geometry.reproject(frame.set_crs(None, allow_override=True), geometry.WGS84)
+
+
+def test_rings_follow_rfc_7946_and_areas_get_centroids_in_the_table(tmp_path):
+    """Exterior rings counter-clockwise, holes clockwise in both GeoJSON files, whatever the source
+    sent; the CSV gives each area's centroid, not a point the table does not have."""
+    clockwise = [(12.90, 50.80), (12.90, 50.84), (12.96, 50.84), (12.96, 50.80), (12.90, 50.80)]
+    hole = [(12.92, 50.81), (12.94, 50.81), (12.94, 50.83), (12.92, 50.83), (12.92, 50.81)]  # counter-clockwise
+    frame = gpd.GeoDataFrame({"name": ["Ring"]}, geometry=[Polygon(clockwise, [hole])], crs="EPSG:4326")
+    outputs = {o.key: o for o in write_all(frame, tmp_path, "Test")}
+    for key in ("geojson", "geojson-25833"):
+        exterior, interior = json.loads(outputs[key].path.read_text(encoding="utf-8"))["features"][0]["geometry"][
+            "coordinates"
+        ]
+        assert shapely.LinearRing(exterior).is_ccw and not shapely.LinearRing(interior).is_ccw
+    with outputs["csv"].path.open(encoding="utf-8", newline="") as handle:
+        (row,) = csv.DictReader(handle)
+    assert list(row) == ["name", "centroid_lon", "centroid_lat"]
+    assert float(row["centroid_lon"]) == pytest.approx(12.93, abs=1e-4)
+    assert float(row["centroid_lat"]) == pytest.approx(50.82, abs=1e-3)
+    assert "centroid_lon und centroid_lat" in outputs["csv"].description

@@ -95,8 +95,14 @@ def ensure_resource(
     """Upload ``output`` unless the published resource already has its checksum."""
     existing = next((r for r in dataset.get("resources", []) if r.get("harvest_key") == output.key), None)
     if existing and existing.get("hash") == output.sha256:
-        summary.resources[output.key] = "unchanged"
-        return existing
+        # the same file: only its name or description may have changed (no new upload then)
+        texts = {"name": output.name, "description": output.description}
+        stale = {key: text for key, text in texts.items() if existing.get(key) != text}
+        if not stale:
+            summary.resources[output.key] = "unchanged"
+            return existing
+        summary.resources[output.key] = "updated"
+        return ckan.action.resource_patch(id=existing["id"], **stale)
     fields = {
         "name": output.name,
         "description": output.description,
@@ -145,7 +151,12 @@ def datastore_columns(fields: Iterable[Any], extra_numbers: Iterable[str] = ()) 
         }
         for f in fields
     ]
-    labels = {"lon": "Längengrad (WGS 84)", "lat": "Breitengrad (WGS 84)"}
+    labels = {
+        "lon": "Längengrad (WGS 84)",
+        "lat": "Breitengrad (WGS 84)",
+        "centroid_lon": "Längengrad des Schwerpunkts (WGS 84)",
+        "centroid_lat": "Breitengrad des Schwerpunkts (WGS 84)",
+    }
     columns += [{"id": name, "type": "float8", "info": {"label": labels.get(name, name)}} for name in extra_numbers]
     return columns
 

@@ -26,6 +26,8 @@ from pipelines.transform.geometry import ETRS89_UTM33, WGS84
 
 GEOJSON = "application/geo+json"
 UTM33_URN = "urn:ogc:def:crs:EPSG::25833"
+# Columns ``tabular`` adds: WGS 84 coordinates of points, or of the centroids of other geometries.
+COORDINATE_COLUMNS = ("lon", "lat", "centroid_lon", "centroid_lat")
 # A cell start that spreadsheet programs evaluate as a formula (CSV injection): tab, carriage
 # return, or = + - @ | (also full-width) after any spaces; and German Excel splits at ";" as well.
 # The same rule as the portal's DataStore downloads (ckanext/chemnitz/security/csv_cells.py).
@@ -49,31 +51,69 @@ class Output:
 
 
 def write_all(frame: pd.DataFrame | gpd.GeoDataFrame, table: pd.DataFrame, directory: Path, title: str) -> list[Output]:
-    """GeoJSON (WGS 84) and ETRS89/UTM33 GeoJSON for geodata, and CSV of ``table`` (``tabular(frame)``)."""
+    """GeoJSON (WGS 84) and ETRS89/UTM33 GeoJSON for geodata, and CSV of ``table`` (``tabular(frame)``).
+
+    Each file's description says what a user finds in it (coordinate system, axis order,
+    precision, where the table's coordinates are); tests hold the files to these promises.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     outputs = []
-    if isinstance(frame, gpd.GeoDataFrame):
+    kind = _geometry_kind(frame)
+    if kind:
         path = _write_geojson(frame, WGS84, directory / "data.geojson", precision=7, crs_name=None)
-        description = "Geodaten in WGS 84 (GeoJSON nach RFC 7946) für Webkarten."
+        rings = ", Außenringe gegen den Uhrzeigersinn, Löcher im Uhrzeigersinn" if kind == "areas" else ""
+        description = (
+            "Geodaten in WGS 84 als GeoJSON nach RFC 7946 (Längen- vor Breitengrad, höchstens 7 Nachkommastellen"
+            f"{rings}) für Webkarten."
+        )
         outputs.append(_output("geojson", path, f"{title} (GeoJSON)", description, "GeoJSON", GEOJSON))
         path = _write_geojson(frame, ETRS89_UTM33, directory / "data-25833.geojson", precision=2, crs_name=UTM33_URN)
-        description = "Geodaten im amtlichen Lagebezugssystem ETRS89 / UTM Zone 33N (EPSG:25833) für GIS."
+        description = (
+            "Geodaten im amtlichen Lagebezugssystem ETRS89 / UTM Zone 33N (EPSG:25833; Rechts- und Hochwert in "
+            "Metern, 2 Nachkommastellen) für GIS. Kein GeoJSON nach RFC 7946, das nur WGS 84 kennt: das "
+            f"Koordinatenreferenzsystem steht im Element „crs“ ({UTM33_URN}), das GDAL und QGIS auswerten."
+        )
         name = f"{title} (GeoJSON, ETRS89 / UTM 33N)"
         outputs.append(_output("geojson-25833", path, name, description, "GeoJSON", GEOJSON))
-    description = "Tabelle (UTF-8, Komma als Trennzeichen); Punktkoordinaten als Längen- und Breitengrad (WGS 84)."
+    description = "Tabelle (UTF-8, Komma als Trennzeichen, eine Zeile je Objekt)" + CSV_COORDINATES[kind]
     path = _write_csv(table, directory / "data.csv")
     outputs.append(_output("csv", path, f"{title} (CSV)", description, "CSV", "text/csv"))
     return outputs
 
 
-def tabular(frame: pd.DataFrame | gpd.GeoDataFrame) -> pd.DataFrame:
-    """The table behind the CSV and the DataStore: attributes, plus WGS 84 lon/lat for points."""
+# What the CSV's description says about coordinates, by the kind of geometries (none, points, other).
+CSV_COORDINATES = {
+    None: " ohne Koordinaten.",
+    "points": "; Punktkoordinaten als Längen- und Breitengrad (WGS 84) in den Spalten lon und lat.",
+    "areas": (
+        "; Lage jeder Geometrie als ihr Schwerpunkt (Zentroid) in Längen- und Breitengrad (WGS 84) in den Spalten "
+        "centroid_lon und centroid_lat; die Umrisse stehen in den GeoJSON-Dateien."
+    ),
+}
+
+
+def _geometry_kind(frame: pd.DataFrame | gpd.GeoDataFrame) -> str | None:
     if not isinstance(frame, gpd.GeoDataFrame):
+        return None
+    return "points" if geometry.all_points(frame) else "areas"
+
+
+def tabular(frame: pd.DataFrame | gpd.GeoDataFrame) -> pd.DataFrame:
+    """The table behind the CSV and the DataStore: attributes, plus WGS 84 coordinates.
+
+    Points get their lon/lat; other geometries (district areas) the lon/lat of their centroid,
+    named ``centroid_lon``/``centroid_lat`` so that nobody takes them for the geometry.
+    """
+    kind = _geometry_kind(frame)
+    if kind is None:
         return frame
     table = pd.DataFrame(frame.drop(columns="geometry"))
-    if geometry.all_points(frame):
+    if kind == "points":
         lon_lat = np.round(geometry.point_coordinates(frame, WGS84), 7)
         table["lon"], table["lat"] = lon_lat[:, 0], lon_lat[:, 1]
+    else:
+        lon_lat = np.round(geometry.centroid_coordinates(frame, WGS84), 7)
+        table["centroid_lon"], table["centroid_lat"] = lon_lat[:, 0], lon_lat[:, 1]
     return table
 
 
@@ -113,7 +153,10 @@ def _geojson_geometries(frame: gpd.GeoDataFrame, crs: str, precision: int) -> li
         return [{"type": "Point", "coordinates": pair} for pair in xy]
     moved = geometry.reproject(frame, crs).geometry.to_numpy()
     rounded = shapely.set_precision(moved, 10**-precision, mode="pointwise")
-    return [json.loads(text) for text in shapely.to_geojson(rounded)]
+    # RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise (oriented after rounding,
+    # which could flip a tiny ring)
+    oriented = shapely.orient_polygons(rounded, exterior_cw=False)
+    return [json.loads(text) for text in shapely.to_geojson(oriented)]
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:

@@ -69,6 +69,16 @@ def reproject(frame: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     return frame.set_geometry(gpd.array.from_shapely(moved, crs=_crs(crs)))
 
 
+def centroid_coordinates(frame: gpd.GeoDataFrame, crs: str) -> np.ndarray:
+    """Each geometry's centroid in ``crs`` as an n×2 array, computed in ETRS89 / UTM 33N.
+
+    The centroid is taken in the city's official projected system (metres, nearly true to area
+    over Chemnitz), not in degrees.
+    """
+    planar = reproject(frame, ETRS89_UTM33).geometry.to_numpy()
+    return point_coordinates(gpd.GeoDataFrame(geometry=shapely.centroid(planar), crs=ETRS89_UTM33), crs)
+
+
 def bounding_box(frame: gpd.GeoDataFrame) -> list[float]:
     """[west, south, east, north] of all features in WGS 84, as a dataset's spatial coverage."""
     if all_points(frame):
