@@ -8,12 +8,16 @@ answer kept in ``archive`` for ``parking_history_rebuild``).
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from airflow.sdk import Asset, Connection, dag, get_current_context, task
 
 from pipelines import alerts
 from pipelines.dag_factory import CKAN_CONNECTION, WORK
 from pipelines.parking import archive, occupancy
+
+# A failed poll is tried once more after 30 s; the pipeline tests shorten the wait (as for the harvests).
+RETRY_DELAY = dt.timedelta(seconds=float(os.environ.get("CHEMNITZ_RETRY_DELAY_SECONDS", "30")))
 
 
 @dag(
@@ -25,7 +29,7 @@ from pipelines.parking import archive, occupancy
     max_active_runs=1,
     dagrun_timeout=dt.timedelta(minutes=4),
     tags=["parking", "live"],
-    default_args={"retries": 1, "retry_delay": dt.timedelta(seconds=30)},
+    default_args={"retries": 1, "retry_delay": RETRY_DELAY},
     on_failure_callback=alerts.harvest_failed,
     doc_md=__doc__,
 )
