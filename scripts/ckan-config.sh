@@ -5,7 +5,7 @@
 #
 # Usage: scripts/ckan-config.sh demo|test|e2e|bench
 #   demo   the portal of `make demo` (var/ckan.ini)
-#   test   CKAN's pytest configuration (var/test.ini)
+#   test   CKAN's pytest configuration (var/test.ini), and one per pytest-xdist worker (var/test-gwN.ini)
 #   e2e    a throw-away portal the pipeline tests publish into (var/e2e.ini, port E2E_PORT)
 #   bench  the portal's plugins on the scratch databases of `make bench` (var/bench.ini)
 #   harvest  a second, empty site with ckanext-harvest's DCAT RDF harvester (var/harvest.ini), into
@@ -135,3 +135,36 @@ fi
     || { tail -n 20 "$VAR/db-upgrade-$mode.log" >&2; die "Upgrading the $mode database failed (log: $VAR/db-upgrade-$mode.log)." "Read the log; check that PostgreSQL is running and the passwords in .env are the roles' passwords."; }
 "$ckan" -c "$ini" datastore set-permissions 2>>"$VAR/db-upgrade-$mode.log" | psql_admin >/dev/null
 "$ckan" config-tool "$ini" "ckan.plugins=$plugins"
+
+# pytest-xdist workers (make test runs the CKAN suites with -n 2): worker gwN gets var/test-gwN.ini
+# (tests/ckan_support.py picks it) with copies of the just migrated test databases, made from them
+# as templates instead of migrating again, its own Redis database (10+N) and storage folder.
+# TEST_WORKERS=<n> prepares more workers (at most 6: Redis has 16 databases).
+if [ "$mode" = test ]; then
+    workers="${TEST_WORKERS:-2}"
+    [ "$workers" -ge 1 ] && [ "$workers" -le 6 ] || die "TEST_WORKERS=$workers is not between 1 and 6." "Set TEST_WORKERS to the number of pytest-xdist workers (-n), at most 6."
+    # copy_database TEMPLATE NAME OWNER: NAME afresh as a copy of TEMPLATE, which must have no
+    # other connection; the processes above may take a moment to let go of it.
+    copy_database() {
+        psql_admin -c "DROP DATABASE IF EXISTS $2" >/dev/null 2>>"$VAR/db-upgrade-$mode.log" \
+            || die "Could not drop the worker database $2 (log: $VAR/db-upgrade-$mode.log)." "Something still uses it (a test run?): let it finish or stop it, then run the command again."
+        for _ in $(seq 1 10); do
+            psql_admin -c "CREATE DATABASE $2 TEMPLATE $1 OWNER $3" >/dev/null 2>>"$VAR/db-upgrade-$mode.log" && return 0
+            sleep 1
+        done
+        die "Could not copy $1 to $2 (log: $VAR/db-upgrade-$mode.log)." "A copy needs $1 without other connections: let the program that uses it (a test run?) finish or stop it, then run the command again."
+    }
+    for ((n = 0; n < workers; n++)); do
+        copy_database ckan_test "ckan_test_gw$n" ckan_default
+        copy_database datastore_test "datastore_test_gw$n" datastore_write
+        cp "$ini" "$VAR/test-gw$n.ini"
+        "$ckan" config-tool "$VAR/test-gw$n.ini" \
+            "sqlalchemy.url=$(url ckan_default CKAN_DB_PASSWORD "ckan_test_gw$n")" \
+            "ckan.datastore.write_url=$(url datastore_write DATASTORE_WRITE_PASSWORD "datastore_test_gw$n")" \
+            "ckan.datastore.read_url=$(url datastore_ro DATASTORE_RO_PASSWORD "datastore_test_gw$n")" \
+            "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/$((10 + n))" \
+            "ckan.storage_path=$VAR/test-storage-gw$n"
+        # The read-only role's CONNECT is granted per database: not part of the copy.
+        "$ckan" -c "$VAR/test-gw$n.ini" datastore set-permissions 2>>"$VAR/db-upgrade-$mode.log" | psql_admin >/dev/null
+    done
+fi

@@ -2,15 +2,85 @@
 
 from __future__ import annotations
 
+import copy
 import functools
+import io
 import logging
 import logging.config
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import html
 
 # The portal's CKAN plugins as the suites load them (the demo adds datastore, structured_data, activity).
 PORTAL_PLUGINS = "chemnitz_search chemnitz scheming_datasets dataset_series dcat"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (``-n 2``) every worker runs on a site of its own: ``--ckan-ini=var/test.ini``
+    becomes ``var/test-gw0.ini``, ``var/test-gw1.ini``, ... — copies of the test databases (CKAN with its
+    search index, DataStore), a Redis database and a storage folder per worker, written by
+    ``scripts/ckan-config.sh test``. CKAN's plugin reads the option when the session starts."""
+    ini = config.getoption("ckan_ini", None)
+    if not ini:
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    # The controlling process checks them all before it starts a worker (-n N: gw0 ... gwN-1).
+    workers = [worker] if worker else [f"gw{n}" for n in range(config.getoption("numprocesses", None) or 0)]
+    own = {name: Path(ini).with_name(f"{Path(ini).stem}-{name}{Path(ini).suffix}") for name in workers}
+    missing = [str(path) for path in own.values() if not path.is_file()]
+    if missing:
+        raise pytest.UsageError(
+            f"Missing {', '.join(missing)}: each pytest-xdist worker needs a configuration of its own. "
+            "Run scripts/ckan-config.sh test (TEST_WORKERS=<n> in the environment for more than 2 workers)."
+        )
+    if worker:
+        config.option.ckan_ini = str(own[worker])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def plugin_files_read_once() -> Iterator[None]:
+    """Every test loads its plugins afresh (``with_plugins``, ``app``), and every load parsed the same YAML
+    files again — the config declarations of CKAN and each plugin, scheming's schemas, the webassets —
+    and searched all installed packages for each plugin's entry point: a third of most tests' time.
+    Neither changes during a run. A YAML text is parsed once and each caller gets a deep copy of the
+    result, as from a fresh parse (texts that do not parse still raise, each time); entry points are
+    looked up once per plugin name."""
+    import ckan.plugins.core as plugins_core
+    import yaml
+
+    parse, find = yaml.load, plugins_core.entry_points
+    safe = {yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)}
+    parsed: dict[tuple[Any, str | bytes], Any] = {}
+    found: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+    def load(stream: Any, Loader: Any) -> Any:
+        if Loader not in safe:
+            return parse(stream, Loader)
+        text = stream.read() if hasattr(stream, "read") else stream
+        key = (Loader, text)
+        if key not in parsed:
+            if hasattr(stream, "read"):  # the file's name stays in parse errors
+                named = io.BytesIO(text) if isinstance(text, bytes) else io.StringIO(text)
+                named.name = getattr(stream, "name", "<file>")
+                parsed[key] = parse(named, Loader)
+            else:
+                parsed[key] = parse(text, Loader)
+        return copy.deepcopy(parsed[key])
+
+    def entry_points(**selection: Any) -> Any:
+        key = tuple(sorted(selection.items()))
+        if key not in found:
+            found[key] = find(**selection)
+        return found[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yaml, "load", load)
+        patch.setattr(plugins_core, "entry_points", entry_points)
+        yield
 
 
 @pytest.fixture
