@@ -95,11 +95,11 @@ def _serve(folder: Path, count: int) -> str:
     """Write the layer and serve ``folder`` on a free loopback port for the rest of the run."""
     rng = random.Random(2026)
     west, south, east, north = CITY_3857
-    lines = ["NUMMER;LAGE;KAPAZITAET;KOSTEN;BEMERKUNG;X;Y"]
+    lines = ["OBJECTID;NUMMER;LAGE;KAPAZITAET;KOSTEN;BEMERKUNG;X;Y"]  # the city's export's columns
     for number in range(1, count + 1):
         x, y = rng.uniform(west, east), rng.uniform(south, north)
         lines.append(
-            f"{number};Stellplatz {number}, Chemnitz;{rng.randint(1, 400)};"
+            f"{number};{number};Stellplatz {number}, Chemnitz;{rng.randint(1, 400)};"
             f"{rng.choice(['kostenfrei', '1,50 € je Stunde', 'Parkschein'])};;"
             f"{x:.3f};{y:.3f}".replace(".", ",")
         )

@@ -22,33 +22,68 @@ say "CKAN test configuration and database"
 say "ruff"
 "$CKAN_VENV/bin/ruff" check "$ROOT"
 
-# Suites that run in the pipeline environment (no CKAN installed there).
+# Two streams run side by side, one per core:
+#   CKAN      the CKAN-side suites on TEST_WORKERS pytest-xdist workers (default 2), each worker on
+#             its own copies of the test databases (scripts/ckan-config.sh test);
+#   portals   the benchmark smoke run (bench portal, a test portal, the replicas), then the pipeline
+#             suites in .venv/airflow against a fresh test portal on :${E2E_PORT:-5055}, then the
+#             suites that need that harvested portal (conformance, browser, operations: it restarts it).
+# They share no database, Redis database, port or file; the portal stream's output is printed when
+# it ends (var/test-portals.log), the CKAN stream's as it runs.
 airflow_suites=(pipelines replicas)
-# Need the test portal the pipeline suites fill: run last (operations last of all: it restarts it).
 live=("$ROOT/tests/conformance" "$ROOT/tests/browser" "$ROOT/tests/operations")
 ignored=("--ignore=$ROOT/tests/conformance" "--ignore=$ROOT/tests/browser" "--ignore=$ROOT/tests/operations")
-# The benchmark smoke run starts the bench portal, the test portal and the replicas itself: run alone.
 ignored+=("--ignore=$ROOT/tests/bench")
 present=()
 for suite in "${airflow_suites[@]}"; do
     ignored+=("--ignore=$ROOT/tests/$suite")
     [ -d "$ROOT/tests/$suite" ] && present+=("$ROOT/tests/$suite")
 done
-
-say "CKAN tests"
 cd "$ROOT"
-"$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" --junitxml="$REPORTS/ckan.xml" "${ignored[@]}" "$@" tests
-say "Benchmark smoke run (every part of make bench on a tiny catalogue; ports ${BENCH_PORT:-5057}, ${E2E_PORT:-5055}, 8081-8084)"
-"$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" --junitxml="$REPORTS/bench.xml" "$ROOT/tests/bench"
-if [ ${#present[@]} -gt 0 ]; then
-    say "Pipeline tests (replicas, a throw-away portal on :${E2E_PORT:-5055}, airflow dags test)"
+
+ckan_stream() {
+    say "CKAN tests (${TEST_WORKERS:-2} workers)"
+    "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" -n "${TEST_WORKERS:-2}" --dist loadfile \
+        --junitxml="$REPORTS/ckan.xml" "${ignored[@]}" "$@" tests
+}
+
+# A failing suite does not stop the stream: the suites after it still run, and the stream fails at the end.
+portal_stream() {
+    local failed=0
+    say "Benchmark smoke run (every part of make bench on a tiny catalogue; ports ${BENCH_PORT:-5057}, ${E2E_PORT:-5055}, 8081-8084)"
+    "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" --junitxml="$REPORTS/bench.xml" "$ROOT/tests/bench" || failed=1
+    [ ${#present[@]} -gt 0 ] || return "$failed"
+    say "Pipeline tests (replicas, a throw-away portal on :${E2E_PORT:-5055}, DAG runs)"
     "$ROOT/scripts/e2e-portal.sh" stop
     "$ROOT/scripts/e2e-portal.sh" start
-    trap '"$ROOT/scripts/e2e-portal.sh" stop; print_times' EXIT
-    "$AIRFLOW_VENV/bin/pytest" --junitxml="$REPORTS/pipelines.xml" "${present[@]}"
+    "$AIRFLOW_VENV/bin/pytest" --junitxml="$REPORTS/pipelines.xml" "${present[@]}" || failed=1
     say "The harvested test portal: DCAT-AP.de conformance, DCAT harvest into a second site, pages in Chromium with axe-core, backup and restore"
     psql_admin -c "DROP DATABASE IF EXISTS ckan_harvest" >/dev/null
     ensure_database ckan_harvest ckan_default
     "$ROOT/scripts/ckan-config.sh" harvest
-    "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" --junitxml="$REPORTS/live.xml" "${live[@]}"
-fi
+    "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" --junitxml="$REPORTS/live.xml" "${live[@]}" || failed=1
+    return "$failed"
+}
+
+portal_log="$VAR/test-portals.log"
+stop_streams() {
+    # After a failure or Ctrl-C: no stream's pytest or portal outlives make test.
+    [ -z "${portal_pid:-}" ] || pkill -TERM -g "$portal_pid" 2>/dev/null || true
+    "$ROOT/scripts/e2e-portal.sh" stop
+    print_times
+}
+trap stop_streams EXIT
+# The portal stream in a process group of its own (set -m), so stop_streams reaches all of it.
+set -m
+(set -euo pipefail; portal_stream) >"$portal_log" 2>&1 &
+portal_pid=$!
+set +m
+ckan_status=0
+ckan_stream "$@" || ckan_status=$?
+portal_status=0
+wait "$portal_pid" || portal_status=$?
+portal_pid=""
+say "Portal stream (benchmark smoke run, pipeline tests, live suites; var/test-portals.log)"
+cat "$portal_log"
+[ "$ckan_status" -eq 0 ] || die "CKAN tests failed (exit $ckan_status)." "See the failures above the portal stream's output."
+[ "$portal_status" -eq 0 ] || die "The portal stream failed (exit $portal_status)." "See its output above (var/test-portals.log)."
