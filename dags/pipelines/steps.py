@@ -25,7 +25,7 @@ from pipelines.errors import SourceError
 from pipelines.extract import arcgis, tables, versions, wfs
 from pipelines.publish import ckan as publisher
 from pipelines.publish import dcat
-from pipelines.transform import files, geometry
+from pipelines.transform import datapackage, files, geometry
 from pipelines.transform.types import Rejections, normalise
 from pipelines.web import session
 
@@ -212,6 +212,11 @@ def publish(config: SourceConfig, transformed: dict[str, Any], ckan_url: str, to
     resources = {}
     for item in transformed["outputs"]:
         output = files.Output(**dict(item, path=Path(item["path"])))
+        resources[output.key] = publisher.ensure_resource(ckan, dataset, output, summary)
+    # what the CSV's columns are, for GDAL (.csvt) and Frictionless (pointing to the CSV's download)
+    table = datapackage.columns(config.fields, transformed["extra_numbers"])
+    csv_folder = Path(next(item["path"] for item in transformed["outputs"] if item["key"] == "csv")).parent
+    for output in datapackage.write(config.dataset, table, config.key, resources["csv"]["url"], csv_folder):
         resources[output.key] = publisher.ensure_resource(ckan, dataset, output, summary)
     if config.datastore and config.key:
         records = json.loads(Path(transformed["records"]).read_text(encoding="utf-8"))

@@ -66,7 +66,7 @@ def write_all(frame: pd.DataFrame | gpd.GeoDataFrame, table: pd.DataFrame, direc
             "Geodaten in WGS 84 als GeoJSON nach RFC 7946 (Längen- vor Breitengrad, höchstens 7 Nachkommastellen"
             f"{rings}) für Webkarten."
         )
-        outputs.append(_output("geojson", path, f"{title} (GeoJSON)", description, "GeoJSON", GEOJSON))
+        outputs.append(file_output("geojson", path, f"{title} (GeoJSON)", description, "GeoJSON", GEOJSON))
         path = _write_geojson(frame, ETRS89_UTM33, directory / "data-25833.geojson", precision=2, crs_name=UTM33_URN)
         description = (
             "Geodaten im amtlichen Lagebezugssystem ETRS89 / UTM Zone 33N (EPSG:25833; Rechts- und Hochwert in "
@@ -74,10 +74,10 @@ def write_all(frame: pd.DataFrame | gpd.GeoDataFrame, table: pd.DataFrame, direc
             f"Koordinatenreferenzsystem steht im Element „crs“ ({UTM33_URN}), das GDAL und QGIS auswerten."
         )
         name = f"{title} (GeoJSON, ETRS89 / UTM 33N)"
-        outputs.append(_output("geojson-25833", path, name, description, "GeoJSON", GEOJSON))
+        outputs.append(file_output("geojson-25833", path, name, description, "GeoJSON", GEOJSON))
     description = "Tabelle (UTF-8, Komma als Trennzeichen, eine Zeile je Objekt)" + CSV_COORDINATES[kind]
     path = _write_csv(table, directory / "data.csv")
-    outputs.append(_output("csv", path, f"{title} (CSV)", description, "CSV", "text/csv"))
+    outputs.append(file_output("csv", path, f"{title} (CSV)", description, "CSV", "text/csv"))
     return outputs
 
 
@@ -122,7 +122,8 @@ def records(table: pd.DataFrame) -> list[dict[str, Any]]:
     return [{key: _json_value(value) for key, value in row.items()} for row in table.to_dict(orient="records")]
 
 
-def _output(key: str, path: Path, name: str, description: str, file_format: str, mimetype: str) -> Output:
+def file_output(key: str, path: Path, name: str, description: str, file_format: str, mimetype: str) -> Output:
+    """A written file as a distribution to publish, with the checksum that decides whether to upload it."""
     content = path.read_bytes()
     return Output(
         key, path, name, description, file_format, mimetype, hashlib.sha256(content).hexdigest(), len(content)
