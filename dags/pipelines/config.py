@@ -59,6 +59,9 @@ class SourceConfig:
     key: str | None = None
     datastore: bool = True
     withheld: tuple[Withheld, ...] = ()
+    # Source attributes whose values the dataset page lists and search finds; None: the default
+    # rule of pipelines.transform.values.
+    contained_values: tuple[str, ...] | None = None
 
     @property
     def dag_id(self) -> str:
@@ -117,6 +120,13 @@ def load(path: Path) -> SourceConfig:
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise SourceConfigError(f"{path}: field 'fields': output name {repeated[0]!r} is used twice or reserved")
+    contained = document.get("contained_values")
+    text_fields = {f.source for f in fields if f.type == "string"}
+    unknown = [name for name in contained or () if name not in text_fields]
+    if unknown:
+        raise SourceConfigError(
+            f"{path}: field 'contained_values': {unknown[0]!r} is not a published text field (type string in fields)"
+        )
     return SourceConfig(
         path=path,
         id=document["id"],
@@ -130,6 +140,7 @@ def load(path: Path) -> SourceConfig:
         key=document.get("key"),
         datastore=document.get("datastore", True),
         withheld=withheld,
+        contained_values=None if contained is None else tuple(contained),
     )
 
 

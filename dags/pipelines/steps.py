@@ -27,6 +27,7 @@ from pipelines.publish import ckan as publisher
 from pipelines.publish import dcat
 from pipelines.transform import datapackage, files, geometry
 from pipelines.transform.types import Rejections, normalise
+from pipelines.transform.values import contained_values
 from pipelines.web import session
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,7 @@ def transform(config: SourceConfig, extracted: dict[str, Any], work: Path) -> di
         "repaired": repaired,
         "extra_numbers": [c for c in table.columns if c in files.COORDINATE_COLUMNS],
         "withheld": withheld,
+        "contained_values": contained_values(typed, config.fields, config.contained_values),
     }
     if isinstance(typed, gpd.GeoDataFrame):
         summary["bbox"] = geometry.bounding_box(typed)
@@ -207,7 +209,12 @@ def publish(config: SourceConfig, transformed: dict[str, Any], ckan_url: str, to
         return asdict(summary) | {"changed": False}
     ckan = publisher.connect(ckan_url, token)
     extent = dcat.metadata(config.dataset, config.schedule, transformed.get("bbox"), transformed.get("temporal"))
-    desired = dict(extent, owner_org=config.organization, withheld_fields=transformed.get("withheld", []))
+    desired = dict(
+        extent,
+        owner_org=config.organization,
+        withheld_fields=transformed.get("withheld", []),
+        contained_values=transformed.get("contained_values", []),
+    )
     dataset = publisher.ensure_dataset(ckan, desired, summary)
     resources = {}
     for item in transformed["outputs"]:
