@@ -3,9 +3,12 @@
 # brings its databases up to date. The file is generated once (`ckan generate config`) and then
 # only updated with `ckan config-tool`, so a second run changes nothing but what is listed here.
 #
-# Usage: scripts/ckan-config.sh demo|test|e2e|bench
-#   demo   the portal of `make demo` (var/ckan.ini)
+# Usage: scripts/ckan-config.sh demo|test|test-solr|e2e|bench|harvest
+#   demo   the portal of `make demo` (var/ckan.ini); searching on PostgreSQL, or on the SolrCloud of
+#          scripts/solr.sh when .env (or the environment) says CKAN_SEARCH=solr
 #   test   CKAN's pytest configuration (var/test.ini), and one per pytest-xdist worker (var/test-gwN.ini)
+#   test-solr  the same tests on the SolrCloud of scripts/solr.sh (var/test-solr.ini), with databases
+#          (ckan_test_solr, datastore_test_solr), Redis database and storage of their own
 #   e2e    a throw-away portal the pipeline tests publish into (var/e2e.ini, port E2E_PORT)
 #   bench  the portal's plugins on the scratch databases of `make bench` (var/bench.ini)
 #   harvest  a second, empty site with ckanext-harvest's DCAT RDF harvester (var/harvest.ini), into
@@ -13,10 +16,13 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-mode="${1:?usage: ckan-config.sh demo|test|e2e|bench|harvest}"
+mode="${1:?usage: ckan-config.sh demo|test|test-solr|e2e|bench|harvest}"
 extra_migrations=""
 ckan="$CKAN_VENV/bin/ckan"
 url() { printf 'postgresql://%s:%s@%s:%s/%s' "$1" "$(env_get "$2")" "$PGHOST" "$PGPORT" "$3"; }
+# The collection of scripts/solr.sh's SolrCloud.
+solr_port="${SOLR_PORT:-$(env_get SOLR_PORT)}"
+solr_url="http://127.0.0.1:${solr_port:-8983}/solr/ckan"
 
 # portal_settings DATABASE DATASTORE PORT SITE_ID STORAGE: a complete portal as `make demo` runs it.
 portal_settings() {
@@ -31,7 +37,7 @@ portal_settings() {
         # The portal fetches resource URLs only from the replicas (ckanext/chemnitz/security/outbound.py).
         "ckanext.chemnitz.outbound.allowed_hosts=127.0.0.1:${REPLICA_ARCGIS_PORT:-8081} 127.0.0.1:${REPLICA_WFS_PORT:-8082} 127.0.0.1:${REPLICA_FILES_PORT:-8083} 127.0.0.1:${REPLICA_PARKING_PORT:-8084}"
         "${portal_conf[@]}"
-        "solr_url="
+        "solr_url=${portal_solr_url:-}"
     )
 }
 
@@ -60,6 +66,11 @@ case "$mode" in
 demo)
     ini="$VAR/ckan.ini"
     plugins="$portal_plugins"
+    case "${CKAN_SEARCH:-$(env_get CKAN_SEARCH)}" in
+    "" | postgres) portal_solr_url="" ;;
+    solr) portal_solr_url="$solr_url" ;;
+    *) die "CKAN_SEARCH=${CKAN_SEARCH:-$(env_get CKAN_SEARCH)} is neither postgres nor solr." "Set CKAN_SEARCH=postgres (the default) or CKAN_SEARCH=solr in .env." ;;
+    esac
     portal_settings ckan_default datastore_default "$CKAN_PORT" chemnitz "$VAR/storage"
     ;;
 e2e)
@@ -84,24 +95,32 @@ harvest)
     settings+=("ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/3")
     extra_migrations=" harvest"
     ;;
-test)
-    ini="$VAR/test.ini"
+test | test-solr)
+    ini="$VAR/$mode.ini"
     plugins="chemnitz_search"
-    # CKAN's own test settings (test-core.ini of the CKAN repository) so its tests run unchanged;
-    # CKAN core requires solr_url, so an unused one is given and the backend is forced.
+    # CKAN core requires solr_url: on PostgreSQL an unused one is given and the backend is forced.
+    database=ckan_test datastore=datastore_test backend=postgres search_url="http://127.0.0.1:8983/solr/not-used"
+    redis=1 storage="$VAR/test-storage"
+    if [ "$mode" = test-solr ]; then
+        database=ckan_test_solr datastore=datastore_test_solr backend=solr search_url="$solr_url"
+        redis=9 storage="$VAR/test-solr-storage"
+        ensure_database "$database" ckan_default
+        ensure_database "$datastore" datastore_write
+    fi
+    # CKAN's own test settings (test-core.ini of the CKAN repository) so its tests run unchanged.
     settings=(
-        "sqlalchemy.url=$(url ckan_default CKAN_DB_PASSWORD ckan_test)"
-        "ckan.datastore.write_url=$(url datastore_write DATASTORE_WRITE_PASSWORD datastore_test)"
-        "ckan.datastore.read_url=$(url datastore_ro DATASTORE_RO_PASSWORD datastore_test)"
-        "solr_url=http://127.0.0.1:8983/solr/not-used"
-        "ckanext.chemnitz.search.backend=postgres"
+        "sqlalchemy.url=$(url ckan_default CKAN_DB_PASSWORD "$database")"
+        "ckan.datastore.write_url=$(url datastore_write DATASTORE_WRITE_PASSWORD "$datastore")"
+        "ckan.datastore.read_url=$(url datastore_ro DATASTORE_RO_PASSWORD "$datastore")"
+        "solr_url=$search_url"
+        "ckanext.chemnitz.search.backend=$backend"
         "ckan.site_url=http://test.ckan.net"
         "ckan.site_id=test.ckan.net"
         "ckan.site_title=CKAN"
         "ckan.site_description="
         "ckan.locale_default=en"
-        "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/1"
-        "ckan.storage_path=$VAR/test-storage"
+        "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/$redis"
+        "ckan.storage_path=$storage"
         "testing=true"
         "ckan.extra_resource_fields=alt_url"
         "ckan.auth.create_unowned_dataset=true"
@@ -120,7 +139,7 @@ test)
         "${dcat_settings[@]}"
     )
     ;;
-*) die "unknown mode '$mode'" "use demo, test, e2e, bench or harvest" ;;
+*) die "unknown mode '$mode'" "use demo, test, test-solr, e2e, bench or harvest" ;;
 esac
 
 mkdir -p "$VAR"

@@ -7,6 +7,14 @@ source "$(dirname "$0")/lib.sh"
 require_port_free "$CKAN_PORT" "the portal (CKAN)"
 for port in 8081 8082 8083 8084; do require_port_free "$port" "a department-source replica"; done
 
+search="PostgreSQL (chemnitz_search)"
+if [ "${CKAN_SEARCH:-$(env_get CKAN_SEARCH)}" = solr ]; then
+    # CKAN checks the Solr schema when it starts: the SolrCloud has to answer first.
+    "$ROOT/scripts/solr.sh" start
+    solr_port="${SOLR_PORT:-$(env_get SOLR_PORT)}"
+    search="SolrCloud http://127.0.0.1:${solr_port:-8983}/solr/ckan"
+fi
+
 say "CKAN configuration and database"
 "$ROOT/scripts/ckan-config.sh" demo
 ini="$VAR/ckan.ini"
@@ -46,6 +54,7 @@ cat <<INFO
     Portal       http://127.0.0.1:$CKAN_PORT/
     Datensätze   http://127.0.0.1:$CKAN_PORT/dataset/
     Action API   http://127.0.0.1:$CKAN_PORT/api/3/action/package_search
+    Suche        $search
     Anmelden     http://127.0.0.1:$CKAN_PORT/user/login
                  user: admin   password: $(env_get CKAN_ADMIN_PASSWORD)
     Airflow      http://127.0.0.1:${AIRFLOW_PORT:-8080}/   (harvest DAGs: harvest_<source>)

@@ -107,11 +107,8 @@ def reindex_affected() -> int:
     Runs inside the request that uploaded the new districts (about 340 datasets/s, so seconds for a
     city's catalogue); an index entry whose dataset is gone is removed instead of failing it.
     """
-    from ckanext.chemnitz.search import ddl
-
     forget()
-    statement = sa.text(f"SELECT id FROM {ddl.TABLE} WHERE site_id = :site AND extent_west IS NOT NULL")
-    ids = [row.id for row in model.Session.execute(statement, {"site": tk.config.get("ckan.site_id")})]
+    ids = _indexed_with_extent()
     for package_id in ids:
         try:
             search.rebuild(package_id)
@@ -120,6 +117,23 @@ def reindex_affected() -> int:
             search.clear(package_id)
     log.info("Stadtteil facet: %d datasets indexed again after the districts changed", len(ids))
     return len(ids)
+
+
+def _indexed_with_extent() -> list[str]:
+    """Ids of the datasets whose index entry has an extent, asked of the index in use (with their
+    drafts, private and deleted ones: every entry whose Stadtteil facet may change)."""
+    from ckan.lib.search.common import make_connection
+
+    from ckanext.chemnitz.search import backend, ddl
+
+    site = tk.config.get("ckan.site_id")
+    if backend.is_active():
+        statement = sa.text(f"SELECT id FROM {ddl.TABLE} WHERE site_id = :site AND extent_west IS NOT NULL")
+        return [row.id for row in model.Session.execute(statement, {"site": site})]
+    solr = make_connection()
+    params = {"q": "*:*", "fq": [f'+site_id:"{site}"', "+spatial_bbox:[* TO *]"], "fl": "id"}
+    total = solr.search(rows=0, **params).hits
+    return [document["id"] for document in solr.search(rows=total, **params).docs]
 
 
 def _source() -> tuple[str, dict[str, Any], tuple[Any, ...]] | None:

@@ -10,6 +10,7 @@ PostgreSQL backend answers from its extent index and ranks by overlap.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -43,9 +44,14 @@ def parse_bbox(text: Any) -> Box:
     return west, south, east, north
 
 
-def filter_clause(box: Box) -> str:
+def envelope(box: Sequence[float]) -> str:
+    """The box as a Solr/JTS shape: ``ENVELOPE(minX, maxX, maxY, minY)``."""
     west, south, east, north = box
-    return f'+spatial_geom:"Intersects(ENVELOPE({west}, {east}, {north}, {south}))"'
+    return f"ENVELOPE({west}, {east}, {north}, {south})"
+
+
+def filter_clause(box: Box) -> str:
+    return f'+spatial_geom:"Intersects({envelope(box)})"'
 
 
 def before_search(search_params: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,83 @@
+"""The portal's search on the SolrCloud (docker/solr/conf, scripts/solr.sh) as a visitor notices it:
+German words and their inflections, umlauts and ß written out or not, German stop words, the search
+by map area (``ext_bbox``) and the portal's facets, on a collection spread over two nodes."""
+
+from __future__ import annotations
+
+import json
+
+import ckan.plugins.toolkit as tk
+import ckan.tests.factories as factories
+import ckan.tests.helpers as helpers
+import pytest
+import requests
+from ckan.lib import search as ckan_search
+
+from tests.ckan_support import PORTAL_PLUGINS
+from tests.dcat.examples import CHEMNITZ, EU, school_dataset
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "with_request_context", "clean_db", "clean_index")
+GYMNASIUM = [12.9134159452128, 50.8328645188838]  # Karl-Schmidt-Rottluff-Gymnasium, Hohe Straße, Kaßberg
+KASSBERG_BOX = "12.895,50.825,12.925,50.845"
+KLAFFENBACH_BOX = "12.87,50.75,12.90,50.77"  # far south of the city
+
+
+@pytest.fixture
+def organization() -> dict:
+    return factories.Organization(name="schulverwaltungsamt")
+
+
+def publish(organization: dict, name: str, title: str, **changes) -> dict:
+    dataset = school_dataset(organization["id"], name=name, title=title, **changes)
+    return helpers.call_action("package_create", **dataset)
+
+
+def names(**params) -> list[str]:
+    return sorted(d["name"] for d in helpers.call_action("package_search", rows=100, **params)["results"])
+
+
+def test_ckan_accepts_the_schema_and_the_collection_spans_two_nodes():
+    assert ckan_search.check_solr_schema_version() is True
+    base = tk.config["solr_url"].rsplit("/", 1)[0]
+    status = requests.get(f"{base}/admin/collections", params={"action": "CLUSTERSTATUS", "wt": "json"}, timeout=10)
+    collection = status.json()["cluster"]["collections"]["ckan"]
+    replicas = [r for shard in collection["shards"].values() for r in shard["replicas"].values()]
+    assert len(collection["shards"]) == 2 and len(replicas) == 4
+    assert {r["state"] for r in replicas} == {"active"}
+    assert len({r["node_name"] for r in replicas}) == 2
+
+
+def test_german_inflections_umlauts_and_stop_words():
+    factories.Dataset(name="schulen", title="Schulen in Chemnitz", notes="Standorte mit Schulart und Träger.")
+    factories.Dataset(name="baustellen", title="Baustellen an der Straße der Nationen", notes="Sperrungen.")
+    factories.Dataset(name="kitas", title="Kitas und Horte", notes="Kindertagesstätten der Stadt.")
+
+    assert names(q="Schule") == ["schulen"]
+    assert names(q="Schulen") == ["schulen"]
+    assert names(q="Schulen in Chemnitz") == ["schulen"]  # "in" is a stop word
+    assert names(q="Strasse") == ["baustellen"]
+    assert names(q="straße der Nationen") == ["baustellen"]
+    assert names(q="Kita") == ["kitas"]  # the -s plural the stemmer keeps
+    assert names(q="Kindertagesstatte") == ["kitas"]  # ä written without its dots
+    assert names(q="Trager") == ["schulen"]
+    assert names(q="title:Schule") == ["schulen"]
+
+
+@pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)
+def test_ext_bbox_and_the_portal_facets(organization):
+    point = {"uri": CHEMNITZ, "text": "Gymnasium", "geom": json.dumps({"type": "Point", "coordinates": GYMNASIUM})}
+    publish(organization, "gymnasium", "Gymnasium auf dem Kaßberg", spatial_coverage=[point])
+    far = {"uri": CHEMNITZ, "text": "Klaffenbach", "bbox": KLAFFENBACH_BOX}
+    publish(organization, "klaffenbach", "Wasserschloss Klaffenbach", spatial_coverage=[far])
+    publish(organization, "ohne-raumbezug", "Haushaltsplan", spatial_coverage=[])
+
+    assert names(ext_bbox=KASSBERG_BOX) == ["gymnasium"]
+    assert names(ext_bbox=KLAFFENBACH_BOX) == ["klaffenbach"]
+    found = helpers.call_action(
+        "package_search", fq=f'theme:"{EU}data-theme/EDUC"', **{"facet.field": '["theme", "metadata_quality_rating"]'}
+    )
+    assert found["count"] == 3
+    assert {item["name"] for item in found["search_facets"]["theme"]["items"]} == {
+        EU + "data-theme/EDUC", EU + "data-theme/REGI"
+    }  # fmt: skip
+    assert found["search_facets"]["metadata_quality_rating"]["items"]
