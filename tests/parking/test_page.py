@@ -89,3 +89,19 @@ def test_without_published_occupancy_the_page_says_so(app):
     shown = page(app)
     assert "Es wurden noch keine Belegungsdaten veröffentlicht." in text(shown)
     assert not shown.xpath("//table[@id='parking-table']")
+
+
+def test_times_with_offset_and_old_rows_without_one_are_the_same_moment():
+    """The table's timestamptz column answers with an offset; rows of a table from before (timestamp,
+    UTC without zone) must still be read as UTC, not as local time."""
+    from ckanext.chemnitz.parking import status
+
+    now = dt.datetime(2026, 12, 3, 11, 0, tzinfo=dt.timezone.utc)
+    rows = [
+        {"car_park": "neu", "observed_at": "2026-12-03T11:55:00+01:00", "total": 400, "free": 200, "state": "open"},
+        {"car_park": "alt", "observed_at": "2026-12-03T10:55:00", "total": 400, "free": 200, "state": "open"},
+        {"car_park": "utc", "observed_at": "2026-12-03T10:55:00.000Z", "total": 400, "free": 200, "state": "open"},
+    ]
+    parks = status.car_parks(rows, now, dt.timedelta(minutes=15))
+    assert {park.observed_at for park in parks} == {dt.datetime(2026, 12, 3, 10, 55, tzinfo=dt.timezone.utc)}
+    assert all(park.age_minutes(now) == 5 and park.level == "many" for park in parks)

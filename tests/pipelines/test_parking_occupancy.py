@@ -6,13 +6,16 @@ others go through the warm runner (``conftest.run``), the same ``dag.test()`` wi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import urllib.request
 
 import pytest
 
+from pipelines.parking import occupancy
 from tests.pipelines.conftest import action, run
+from tests.pipelines.test_types_travel import WITH_OFFSET, all_rows, as_before
 
 SUMMARY = re.compile(r"Occupancy summary: (.*)")
 
@@ -48,6 +51,22 @@ def test_current_state_history_and_map_and_no_duplicates_on_reruns(airflow, port
     sql = f"SELECT count(*) AS readings FROM \"{table}\" WHERE car_park = '{car_park}'"
     readings = action(portal, "datastore_search_sql", sql=sql)["records"][0]["readings"]
     assert int(readings) == len({observed for _, observed in pairs})
+    # times are timestamptz: the API gives each with its offset
+    assert all(WITH_OFFSET.match(row["observed_at"]) for row in current + history)
+
+
+def test_a_history_from_before_timestamptz_keeps_every_reading(airflow, portal):
+    """A history table made with ``timestamp`` columns is rebuilt by the next poll, with every reading."""
+    poll(airflow)
+    table = tables(portal)["occupancy-history"]
+    definition = occupancy._table_definitions()[occupancy.HISTORY]
+    before = as_before(portal, table, definition["fields"], definition["primary_key"])
+    poll(airflow)
+    after = all_rows(portal, table)
+    readings = {(row["car_park"], dt.datetime.fromisoformat(row["observed_at"])) for row in after}
+    assert {(row["car_park"], dt.datetime.fromisoformat(row["observed_at"])) for row in before} <= readings
+    fields = {f["id"]: f["type"] for f in action(portal, "datastore_search", resource_id=table)["fields"]}
+    assert fields["observed_at"] == "timestamptz"
 
 
 def test_a_stale_feed_is_flagged_and_not_shown_as_live(airflow, portal, replicas):

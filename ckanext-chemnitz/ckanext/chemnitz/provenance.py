@@ -7,10 +7,11 @@ what a visitor wants to know: the source's address, the time, what was fetched a
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+
+from ckanext.chemnitz.parking.status import as_utc
 
 LOG_KEY = "harvest-log"
 
@@ -32,7 +33,7 @@ def last_harvest(pkg: dict[str, Any]) -> dict[str, Any] | None:
     if not rows:
         return None
     row = dict(rows[0], log_id=log["id"])
-    row["run_at"] = dt.datetime.fromisoformat(str(row["run_at"])).replace(tzinfo=dt.timezone.utc)
+    row["run_at"] = as_utc(row["run_at"])  # with its offset (timestamptz), or UTC without one from an old log
     return row
 
 

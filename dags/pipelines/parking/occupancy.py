@@ -7,7 +7,9 @@
 * **Aktuelle Belegung (GeoJSON)** — the current state as a map layer, uploaded only when it changed.
 
 Each answer is kept in the archive (``archive``) before it is published; ``rebuild_history`` puts
-every archived reading back into the history table after a loss.
+every archived reading back into the history table after a loss. Times are ``timestamptz`` (the API
+answers with the offset); a table made with ``timestamp`` columns before is rebuilt with every row
+at the next poll (``publisher.keep_types``).
 """
 
 from __future__ import annotations

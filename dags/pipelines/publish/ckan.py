@@ -6,17 +6,30 @@
 * DataStore: rows are upserted by the source's key and rows whose key vanished are deleted
   afterwards, so readers never see an empty or half-filled table; a table that is missing (e.g.
   after a crash between upload and load) is loaded on the next run.
+* Column types: ``datastore_create`` adds new columns but silently keeps the type of an existing
+  one, and the Action API can neither alter nor rename a column. A table whose column types differ
+  from the wanted ones (e.g. ``timestamp`` from before timestamps carried their zone) is rebuilt:
+  a harvested table is dropped and loaded again from the source's records; a table whose rows exist
+  nowhere else (harvest log, occupancy history) is first copied row by row into a backup file,
+  then dropped, created with the new types and filled from the backup, which is deleted last. A
+  run that stops half-way finds the backup and finishes the job, so no row is lost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import ckanapi
 
+from pipelines.config import Field
+from pipelines.parking.archive import ARCHIVE
+from pipelines.transform import datapackage
 from pipelines.transform.files import Output
 
 DATASTORE_TYPES = {
@@ -25,10 +38,14 @@ DATASTORE_TYPES = {
     "number": "float8",
     "boolean": "bool",
     "date": "date",
-    "datetime": "timestamp",
+    "datetime": "timestamptz",  # returned by the API with its offset
 }
 LOG_KEY = "harvest-log"
 LOG_DESCRIPTION = "Protokoll der automatischen Übernahmen aus dem Fachverfahren (eine Zeile je Lauf)."
+# Rows of tables being rebuilt with new column types (one JSON-lines file per resource), beside the
+# occupancy archive: a folder every worker sees and that outlives the run.
+BACKUPS = ARCHIVE / "datastore-rebuilds"
+PAGE = 10_000  # rows per request when a table is copied out and back
 
 
 @dataclass
@@ -133,7 +150,10 @@ def load_datastore(
     The portal's ``chemnitz_datastore_load`` replaces the rows in one transaction (COPY, then a
     merge on the key), so a crash leaves the previous version and a rerun repairs it.
     """
-    if summary.resources.get("csv") == "unchanged" and row_count(ckan, resource["id"]) == len(records):
+    table = _table(ckan, resource["id"])
+    if table and _retyped(table[1], columns):  # the load below refills it from the records
+        ckan.action.datastore_delete(resource_id=resource["id"], force=True)
+    elif table and summary.resources.get("csv") == "unchanged" and table[0] == len(records):
         return
     ckan.action.datastore_create(resource_id=resource["id"], fields=list(columns), primary_key=[key], force=True)
     loaded = ckan.action.chemnitz_datastore_load(resource_id=resource["id"], records=records)
@@ -141,36 +161,124 @@ def load_datastore(
     summary.rows_deleted = loaded["deleted"]
 
 
-def datastore_columns(fields: Iterable[Any], extra_numbers: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """DataStore column definitions with German titles in the data dictionary."""
-    columns = [
-        {
-            "id": f.name,
-            "type": DATASTORE_TYPES[f.type],
-            "info": {"label": f.title or f.name, "notes": f.description or ""},
-        }
-        for f in fields
+def datastore_columns(fields: Iterable[Field], extra_numbers: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """DataStore column definitions with German label and description in the data dictionary
+    (the same as the Data Package's, coordinates included)."""
+    return [
+        {"id": c.name, "type": DATASTORE_TYPES[c.type], "info": {"label": c.title, "notes": c.description}}
+        for c in datapackage.columns(fields, extra_numbers)
     ]
-    labels = {
-        "lon": "Längengrad (WGS 84)",
-        "lat": "Breitengrad (WGS 84)",
-        "centroid_lon": "Längengrad des Schwerpunkts (WGS 84)",
-        "centroid_lat": "Breitengrad des Schwerpunkts (WGS 84)",
-    }
-    columns += [{"id": name, "type": "float8", "info": {"label": labels.get(name, name)}} for name in extra_numbers]
-    return columns
 
 
 def row_count(ckan: ckanapi.RemoteCKAN, resource_id: str) -> int | None:
     """Rows of a DataStore table, None when the resource has no table."""
+    table = _table(ckan, resource_id)
+    return table[0] if table else None
+
+
+def _table(ckan: ckanapi.RemoteCKAN, resource_id: str) -> tuple[int, dict[str, str]] | None:
+    """Rows and column types (``{"name": "timestamptz", …}``) of a DataStore table, None without one."""
     try:
-        return int(ckan.action.datastore_search(resource_id=resource_id, limit=0)["total"])
+        answer = ckan.action.datastore_search(resource_id=resource_id, limit=0)
     except (ckanapi.NotFound, ckanapi.ValidationError):
         return None
+    return int(answer["total"]), {f["id"]: f["type"] for f in answer["fields"] if f["id"] != "_id"}
+
+
+def _retyped(types: dict[str, str], fields: Iterable[dict[str, Any]]) -> bool:
+    """Whether a column of the table has another type than ``fields`` wants."""
+    return any(types.get(f["id"], f["type"]) != f["type"] for f in fields)
+
+
+def keep_types(
+    ckan: ckanapi.RemoteCKAN, resource_id: str, fields: list[dict[str, Any]], primary_key: list[str]
+) -> None:
+    """Make the resource's table have ``fields`` with their types, keeping every row.
+
+    Creates a missing table; rebuilds one with other column types through a backup file (see the
+    module's docstring), and finishes a rebuild that a crash interrupted.
+    """
+    backup = BACKUPS / f"{resource_id}.jsonl"
+    table = _table(ckan, resource_id)
+    if table and _retyped(table[1], fields):
+        _back_up(ckan, resource_id, table[1], fields, backup)
+        ckan.action.datastore_delete(resource_id=resource_id, force=True)
+        table = None
+    if backup.exists():
+        _restore(ckan, resource_id, fields, primary_key, backup, table is None)
+    elif table is None:
+        ckan.action.datastore_create(resource_id=resource_id, fields=fields, primary_key=primary_key, force=True)
+
+
+def _back_up(
+    ckan: ckanapi.RemoteCKAN, resource_id: str, types: dict[str, str], fields: list[dict[str, Any]], backup: Path
+) -> None:
+    """Every row of the table into ``backup`` (written aside, then renamed: complete or absent).
+
+    Read with ``datastore_search_sql`` in ``_id`` order, which returns timestamps with all their
+    digits (``datastore_search`` cuts them to seconds); values of a ``timestamp`` column becoming
+    ``timestamptz`` get the offset of UTC, the zone the pipelines always stored.
+    """
+    zoned = [f["id"] for f in fields if f["type"] == "timestamptz" and types.get(f["id"]) == "timestamp"]
+    names = ", ".join(_identifier(name) for name in types)
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    partial = backup.with_name(f".{backup.name}.part")
+    last = 0
+    with partial.open("w", encoding="utf-8") as out:
+        while True:
+            sql = f"SELECT _id, {names} FROM {_identifier(resource_id)} WHERE _id > {last} ORDER BY _id LIMIT {PAGE}"
+            rows = ckan.action.datastore_search_sql(sql=sql)["records"]
+            for row in rows:
+                last = int(row.pop("_id"))
+                row.update({name: f"{row[name]}+00:00" for name in zoned if row.get(name)})
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            if len(rows) < PAGE:
+                break
+    os.replace(partial, backup)
+
+
+def _restore(
+    ckan: ckanapi.RemoteCKAN,
+    resource_id: str,
+    fields: list[dict[str, Any]],
+    primary_key: list[str],
+    backup: Path,
+    missing: bool,
+) -> None:
+    """The backup's rows into the table, created with ``fields`` when ``missing``; then the backup goes.
+
+    A missing table is created together with the first ``PAGE`` rows, in one transaction (a small
+    table is never seen half-filled); the rest, and everything when a crash left the table half
+    restored, is upserted by the key, so rows already back are not doubled.
+    """
+    pages = _pages(backup)
+    first = next(pages, []) if missing else []
+    ckan.action.datastore_create(
+        resource_id=resource_id, fields=fields, primary_key=primary_key, records=first, force=True
+    )
+    for rows in pages:
+        ckan.action.datastore_upsert(resource_id=resource_id, records=rows, method="upsert", force=True)
+    backup.unlink()
+
+
+def _pages(backup: Path) -> Iterator[list[dict[str, Any]]]:
+    page: list[dict[str, Any]] = []
+    with backup.open(encoding="utf-8") as rows:
+        for line in rows:
+            page.append(json.loads(line))
+            if len(page) == PAGE:
+                yield page
+                page = []
+    if page:
+        yield page
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 LOG_FIELDS = [
-    {"id": "run_at", "type": "timestamp", "info": {"label": "Zeitpunkt"}},
+    {"id": "run_at", "type": "timestamptz", "info": {"label": "Zeitpunkt"}},
     {"id": "run_id", "type": "text", "info": {"label": "Lauf"}},
     {"id": "source_url", "type": "text", "info": {"label": "Quelle"}},
     {"id": "status", "type": "text", "info": {"label": "Ergebnis"}},
@@ -210,11 +318,11 @@ def datastore_table(
     **resource: str,
 ) -> str:
     """Id of the dataset's DataStore-only resource ``key`` (``harvest_key``), created with its table
-    if missing; a resource whose table was dropped gets an empty table again."""
+    if missing; a resource whose table was dropped gets an empty table again, one with other column
+    types is rebuilt with its rows (``keep_types``)."""
     existing = _keyed_resource(dataset, key)
     if existing:
-        if not existing.get("datastore_active"):
-            ckan.action.datastore_create(resource_id=existing["id"], fields=fields, primary_key=primary_key)
+        keep_types(ckan, existing["id"], fields, primary_key)
         return str(existing["id"])
     created = ckan.action.datastore_create(
         resource={"package_id": dataset["id"], "name": name, "harvest_key": key, "format": "CSV", **resource},

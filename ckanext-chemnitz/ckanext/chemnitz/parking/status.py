@@ -61,8 +61,12 @@ class CarPark:
         return max(0, int((now - self.observed_at).total_seconds() // 60))
 
 
-def _utc(value: Any) -> dt.datetime | None:
-    """A DataStore timestamp (ISO text without zone, stored as UTC) as an aware datetime."""
+def as_utc(value: Any) -> dt.datetime | None:
+    """A DataStore time as an aware datetime in UTC.
+
+    The table's ``timestamptz`` column gives ISO text with an offset; a table from before the
+    pipelines stored the zone (``timestamp``) gives it without one, always meant as UTC.
+    """
     if not value:
         return None
     moment = dt.datetime.fromisoformat(str(value))
@@ -77,7 +81,7 @@ def car_parks(records: Iterable[Mapping[str, Any]], now: dt.datetime, stale_afte
     """
     parks = []
     for row in records:
-        observed = _utc(row.get("observed_at"))
+        observed = as_utc(row.get("observed_at"))
         parks.append(
             CarPark(
                 id=str(row["car_park"]),

@@ -339,6 +339,12 @@
     plot.replaceChildren(chart);
   }
 
+  // A DataStore time: with its offset from a timestamptz column; a table from before the pipelines
+  // stored the zone gives UTC without one.
+  function instant(text) {
+    return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(text) ? text : text + "Z");
+  }
+
   function startChart() {
     var select = document.getElementById("parking-chart-car-park");
     var plot = document.getElementById("parking-chart");
@@ -351,7 +357,7 @@
       var dayStart = new Date();
       dayStart.setHours(0, 0, 0, 0);
       var sql = "SELECT observed_at, free, total FROM \"" + config.historyId + "\" WHERE car_park = '" +
-        select.value.replace(/'/g, "''") + "' AND observed_at >= '" + dayStart.toISOString().slice(0, 19) +
+        select.value.replace(/'/g, "''") + "' AND observed_at >= '" + dayStart.toISOString() +
         "' ORDER BY observed_at";
       summary.textContent = texts.chartLoading;
       fetch(config.sqlUrl + "?sql=" + encodeURIComponent(sql))
@@ -363,7 +369,7 @@
         })
         .then(function (body) {
           var readings = body.result.records.filter(function (r) { return r.total > 0 && r.free !== null; }).map(function (r) {
-            return { at: new Date(r.observed_at + "Z"), percent: Math.round(100 * (r.total - r.free) / r.total) };
+            return { at: instant(r.observed_at), percent: Math.round(100 * (r.total - r.free) / r.total) };
           });
           plot.dataset.readings = String(readings.length);
           if (!readings.length) {
