@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 import yaml
 
 DECLARED_FIELDS = ("title", "description")
+CONTACT_FIELDS = ("name", "email", "url")
 # schemas/ sits at the repository root, next to the extension's source folder.
 DEFAULT_DECLARATIONS = Path(__file__).resolve().parents[3] / "schemas" / "organizations.yaml"
 
@@ -27,8 +28,7 @@ class SyncResult:
 
     def __str__(self) -> str:
         return (
-            f"Organizations: {len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged."
+            f"Organizations: {len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged."
         )
 
 
@@ -44,7 +44,32 @@ def load(path: Path) -> list[dict[str, Any]]:
         missing = [key for key in ("name", *DECLARED_FIELDS) if not entry.get(key)]
         if missing:
             raise ValueError(f"{path}: organization #{number} lacks {', '.join(missing)}")
+        contact = entry.get("contact") or {}
+        unknown = sorted(set(contact) - set(CONTACT_FIELDS))
+        if unknown or (contact and not (contact.get("email") or contact.get("url"))):
+            raise ValueError(
+                f"{path}: the contact of {entry['name']} needs an email or url (and only {', '.join(CONTACT_FIELDS)})"
+            )
     return declared
+
+
+def declared_contacts() -> dict[str, dict[str, str]]:
+    """``{organization name: contact}`` of the departments whose declaration overrides the default.
+
+    Read once per file version: the RDF profile asks for every dataset it writes.
+    """
+    path = declarations_file()
+    try:
+        stamp = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return {}
+    if _contacts_cache.get("key") != (path, stamp):
+        contacts = {entry["name"]: dict(entry["contact"]) for entry in load(path) if entry.get("contact")}
+        _contacts_cache.update(key=(path, stamp), contacts=contacts)
+    return _contacts_cache["contacts"]
+
+
+_contacts_cache: dict[str, Any] = {}
 
 
 def sync(declared: list[dict[str, Any]], members: dict[str, str] | None = None) -> SyncResult:

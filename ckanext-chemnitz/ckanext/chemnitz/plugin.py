@@ -11,13 +11,15 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.exceptions import CkanConfigurationException
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.chemnitz import provenance, usage
 from ckanext.chemnitz.datastore import actions as datastore_actions
-from ckanext.chemnitz.dcat import catalog_page, helpers, validators, views
+from ckanext.chemnitz.dcat import catalog_page, contact, dates, helpers, store, validators, views
 from ckanext.chemnitz.dcat import facets as dcat_facets
+from ckanext.chemnitz.dcat import pages as dcat_pages
 from ckanext.chemnitz.limits import gate as limits_gate
 from ckanext.chemnitz.limits import sql as limits_sql
 from ckanext.chemnitz.limits import users as limits_users
@@ -52,6 +54,7 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IAuthFunctions)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IOrganizationController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
 
@@ -77,6 +80,7 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
     def get_helpers(self) -> dict[str, Any]:
         return {
             **helpers.helpers(),
+            **contact.helpers(),
             **quality_helpers.helpers(),
             **parking_status.helpers(),
             **provenance.helpers(),
@@ -86,7 +90,7 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
         }
 
     def get_blueprint(self) -> list[Any]:
-        return [views.catalog, parking_views.parking, pages.pages, spatial_views.karte]
+        return [views.catalog, contact.contact, parking_views.parking, pages.pages, spatial_views.karte]
 
     def get_actions(self) -> dict[str, Any]:
         return {
@@ -107,7 +111,7 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
         }
 
     def make_middleware(self, app: Any, config: Any) -> Any:
-        app = client_errors.install(app)
+        app = dcat_pages.install(client_errors.install(app))
         protected = uploaded_files.install(jsonp.install(logout.install(cookies.install(app))))
         return headers.install(csrf.install(usage.install(limits_gate.install(protected))))
 
@@ -124,8 +128,27 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
     ) -> dict[str, Any]:
         return self.dataset_facets(facets_dict, package_type or "dataset")
 
+    # IPackageController and IOrganizationController share these hooks' names.
+    def create(self, entity: Any) -> None:
+        if isinstance(entity, model.Package):
+            dates.align_resource_dates(entity)
+
+    def edit(self, entity: Any) -> None:
+        if isinstance(entity, model.Package):
+            dates.align_resource_dates(entity)
+        elif entity.is_organization:  # its title is in its datasets' RDF
+            store.organization_changed(entity.id)
+
+    def delete(self, entity: Any) -> None:
+        if isinstance(entity, model.Package):
+            store.dataset_left(entity.id)
+        elif entity.is_organization:
+            store.organization_changed(entity.id)
+
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return spatial_index.index_document(quality_search.index_document(dcat_facets.index_document(pkg_dict)))
+        document = quality_search.index_document(dcat_facets.index_document(pkg_dict))
+        store.index_hook(document)
+        return spatial_index.index_document(document)
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return spatial_search.before_search(search_params)

@@ -30,6 +30,15 @@ def page_link(page: int) -> str:
     return f"{catalog_uri()}{tk.request.path}?{urlencode([*kept, ('page', page)])}"
 
 
+def pagination_info(query: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """ckanext-dcat's hydra paging of a search result (``count``, ``results``), its links encoded."""
+    pagination = dcat_logic._pagination_info(query, data_dict)
+    for key in PAGE_LINKS:
+        if key in pagination:  # ckanext-dcat's link ends with "page=<n>"
+            pagination[key] = page_link(int(pagination[key].rsplit("page=", 1)[1]))
+    return pagination
+
+
 @tk.chained_action
 @tk.side_effect_free
 def dcat_catalog_show(original: Any, context: Any, data_dict: dict[str, Any]) -> str:
@@ -40,10 +49,7 @@ def dcat_catalog_show(original: Any, context: Any, data_dict: dict[str, Any]) ->
         raise tk.ValidationError({"q": [str(error)]}) from None
     except OverflowError:  # dateutil: a year beyond 9999 in modified_since
         raise tk.ValidationError({"modified_since": ["Wrong modified date format. Use ISO-8601 format"]}) from None
-    pagination = dcat_logic._pagination_info(query, data_dict)
-    for key in PAGE_LINKS:
-        if key in pagination:  # ckanext-dcat's link ends with "page=<n>"
-            pagination[key] = page_link(int(pagination[key].rsplit("page=", 1)[1]))
+    pagination = pagination_info(query, data_dict)
     serializer = RDFSerializer(profiles=data_dict.get("profiles"))
     return serializer.serialize_catalog(
         {}, query["results"], _format=data_dict.get("format"), pagination_info=pagination

@@ -14,14 +14,14 @@ from decimal import Decimal
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckanext.dcat.profiles import ADMS, DCAT, DCT, FOAF, LOCN, RDF, SPDX
+from ckanext.dcat.profiles import ADMS, DCAT, DCT, FOAF, LOCN, RDF, SPDX, VCARD
 from ckanext.dcat.profiles.base import CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import catalog_uri, resource_uri
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
-from ckanext.chemnitz.dcat import vocabularies
+from ckanext.chemnitz.dcat import contact, dates, store, vocabularies
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
@@ -64,15 +64,17 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             if uri.startswith(POLITICAL_GEOCODING):
                 g.add((dataset_ref, DCATDE.politicalGeocodingURI, URIRef(uri)))  # 2.0; deprecated in 3.0
         self._geometry_nodes(dataset_ref)
+        self._contact_points(dataset_ref, dataset_dict)
         if dataset_dict.get("legal_basis"):
             g.add((dataset_ref, DCATDE.legalBasis, Literal(dataset_dict["legal_basis"])))
         if dataset_dict.get("quality_process_uri"):
             g.add((dataset_ref, DCATDE.qualityProcessURI, URIRef(dataset_dict["quality_process_uri"])))
+        names = {"maintainer": contact.maintainer_name(dataset_dict), "originator": dataset_dict.get("originator")}
         for key, predicate in (("maintainer", DCATDE.maintainer), ("originator", DCATDE.originator)):
-            if dataset_dict.get(key):
+            if names[key]:
                 agent = BNode()
                 g.add((agent, RDF.type, FOAF.Organization))
-                g.add((agent, FOAF.name, Literal(dataset_dict[key])))
+                g.add((agent, FOAF.name, Literal(names[key])))
                 if key == "maintainer" and dataset_dict.get("maintainer_email"):
                     g.add((agent, FOAF.mbox, URIRef(self._add_mailto(dataset_dict["maintainer_email"]))))
                 g.add((dataset_ref, predicate, agent))
@@ -87,9 +89,11 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             g.add((dataset_ref, DCATAP.applicableLegislation, URIRef(eli)))
         self._language_iris(dataset_ref)
 
+        dates.issued_not_after_modified(g, dataset_ref)
         attribution = dataset_dict.get("license_attribution_by_text")
         for resource in dataset_dict.get("resources", []):
             distribution = CleanedURIRef(resource_uri(resource))
+            dates.issued_not_after_modified(g, distribution)
             if attribution:
                 g.add((distribution, DCATDE.licenseAttributionByText, Literal(attribution)))
             self._file_type(distribution, resource)
@@ -101,6 +105,30 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             if hvd:
                 for eli in sorted(legislation):
                     g.add((distribution, DCATAP.applicableLegislation, URIRef(eli)))
+
+    def _contact_points(self, dataset_ref: URIRef, dataset_dict: dict[str, Any]) -> None:
+        """dcat:contactPoint: whom ``dcat/contact.py`` names, and no one else.
+
+        ckanext-dcat writes the ``contact`` entries and also one of the maintainer and author
+        fields (without a name when only an e-mail address is given): the same office twice, or
+        an incomplete card. Entries of the dataset stay ``vcard:Kind`` (a person or an office);
+        the derived contacts are ``vcard:Organization``.
+        """
+        g = self.g
+        for card in list(g.objects(dataset_ref, DCAT.contactPoint)):
+            g.remove((dataset_ref, DCAT.contactPoint, card))
+            g.remove((card, None, None))
+        kind = VCARD.Kind if contact.own_contacts(dataset_dict) else VCARD.Organization
+        for point in contact.contact_points(dataset_dict):
+            card = BNode()
+            g.add((card, RDF.type, kind))
+            if point.get("name"):
+                g.add((card, VCARD.fn, Literal(point["name"])))
+            if point.get("email"):
+                g.add((card, VCARD.hasEmail, URIRef(self._add_mailto(point["email"]))))
+            if point.get("url"):
+                g.add((card, VCARD.hasURL, URIRef(point["url"])))
+            g.add((dataset_ref, DCAT.contactPoint, card))
 
     def _geometry_nodes(self, dataset_ref: URIRef) -> None:
         """Give each dataset its own location node for its geometry and bounding box.
@@ -184,6 +212,13 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         spatial = URIRef(POLITICAL_GEOCODING + "regionalKey/145110000000")
         g.add((catalog_ref, DCT.spatial, spatial))
         g.add((spatial, RDF.type, DCT.Location))
+
+    def _last_catalog_modification(self) -> str | None:
+        """The catalogue's last change from the stored records (ckanext-dcat runs a search for it)."""
+        if not store.available():
+            return super()._last_catalog_modification()
+        modified = store.catalogue_modified()
+        return modified.isoformat() if modified else None
 
     # -------------------------------------------------------------------- parse
     def parse_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> dict[str, Any]:
@@ -301,14 +336,18 @@ class DCATAPDE2Profile(DCATAPDEProfile):
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         super().graph_from_dataset(dataset_dict, dataset_ref)
         g = self.g
-        for distribution, _, size in list(g.triples((None, DCAT.byteSize, None))):
-            g.remove((distribution, DCAT.byteSize, size))
-            g.add((distribution, DCAT.byteSize, Literal(Decimal(str(size)), datatype=XSD.decimal)))
-        for distribution, _, status in list(g.triples((None, ADMS.status, None))):
-            code = str(status).rsplit("/", 1)[-1]
-            g.remove((distribution, ADMS.status, status))
-            if code in ADMS_STATUS:
-                g.add((distribution, ADMS.status, URIRef("http://purl.org/adms/status/" + ADMS_STATUS[code])))
-        for checksum in list(g.subjects(SPDX.algorithm, SHA256)):
-            g.remove((checksum, SPDX.algorithm, SHA256))
-            g.add((checksum, SPDX.algorithm, SHA256_DE2))
+        # Only this dataset's distributions: in a catalogue the graph holds the datasets before it,
+        # already converted (their 2.0 status is no 3.0 code and was dropped).
+        for distribution in list(g.objects(dataset_ref, DCAT.distribution)):
+            for size in list(g.objects(distribution, DCAT.byteSize)):
+                g.remove((distribution, DCAT.byteSize, size))
+                g.add((distribution, DCAT.byteSize, Literal(Decimal(str(size)), datatype=XSD.decimal)))
+            for status in list(g.objects(distribution, ADMS.status)):
+                code = str(status).rsplit("/", 1)[-1]
+                g.remove((distribution, ADMS.status, status))
+                if code in ADMS_STATUS:
+                    g.add((distribution, ADMS.status, URIRef("http://purl.org/adms/status/" + ADMS_STATUS[code])))
+            for checksum in list(g.objects(distribution, SPDX.checksum)):
+                if (checksum, SPDX.algorithm, SHA256) in g:
+                    g.remove((checksum, SPDX.algorithm, SHA256))
+                    g.add((checksum, SPDX.algorithm, SHA256_DE2))

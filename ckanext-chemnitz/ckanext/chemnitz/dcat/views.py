@@ -11,6 +11,8 @@ import ckan.plugins.toolkit as tk
 from ckanext.dcat import utils as dcat_utils
 from flask import Blueprint, Response, redirect
 
+from ckanext.chemnitz.dcat import pages
+
 catalog = Blueprint("chemnitz_catalog", __name__)
 
 # What ``*/*`` or a missing Accept header gets: the format GovData and data.europa.eu read first.
@@ -29,9 +31,6 @@ def negotiated_format(accept: str) -> str | None:
 @catalog.route("/catalog")
 def read_catalog() -> Response:
     chosen = negotiated_format(tk.request.headers.get("Accept", ""))
-    if chosen is None:
-        response = redirect(tk.url_for("dataset.search"), code=303)
-    else:
-        response = dcat_utils.read_catalog_page(chosen)
+    response = redirect(tk.url_for("dataset.search"), code=303) if chosen is None else pages.catalog_response(chosen)
     response.vary.add("Accept")
     return response
