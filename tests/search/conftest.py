@@ -1,4 +1,5 @@
-"""Every test in this folder runs with the PostgreSQL search backend enabled.
+"""Every test in this folder runs with the search backend its configuration chooses: PostgreSQL
+(``var/test.ini``) or the SolrCloud of scripts/solr.sh (``var/test-solr.ini``).
 
 CKAN's pytest plugin unloads all plugins before the tests start and loads, per test, the plugins
 of the ``ckan.plugins`` option (the test ini lists ``chemnitz_search``) plus those of
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import ckan.plugins.toolkit as tk
 import pytest
 
 from ckanext.chemnitz.search import backend
@@ -42,6 +44,7 @@ def _not_applicable(item: pytest.Item, listed: dict[str, str]) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def postgres_search_backend(with_plugins: None) -> Iterator[None]:
-    assert backend.is_active(), "the PostgreSQL search backend must answer these tests"
+def configured_search_backend(with_plugins: None) -> Iterator[None]:
+    on_solr = tk.config.get("ckanext.chemnitz.search.backend") == "solr"
+    assert backend.is_active() != on_solr, f"the {'Solr' if on_solr else 'PostgreSQL'} search backend must answer"
     yield
