@@ -28,6 +28,7 @@ from ckanext.chemnitz.parking import views as parking_views
 from ckanext.chemnitz.quality import actions as quality_actions
 from ckanext.chemnitz.quality import helpers as quality_helpers
 from ckanext.chemnitz.quality import search as quality_search
+from ckanext.chemnitz.search import contained_values
 from ckanext.chemnitz.security import client_errors, cookies, csrf, headers, jsonp, logout, search_input, uploaded_files
 from ckanext.chemnitz.security import visibility as dataset_visibility
 from ckanext.chemnitz.spatial import districts as spatial_districts
@@ -146,7 +147,7 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
             store.organization_changed(entity.id)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        document = quality_search.index_document(dcat_facets.index_document(pkg_dict))
+        document = quality_search.index_document(dcat_facets.index_document(contained_values.index_document(pkg_dict)))
         store.index_hook(document)
         return spatial_index.index_document(document)
 
