@@ -67,7 +67,7 @@ start() {
     say "Starting the SolrCloud (2 nodes, collection $COLLECTION: 2 shards x 2 replicas) on 127.0.0.1:$SOLR_PORT"
     mkdir -p "$RUN"
     (cd "$ROOT" && SOLR_PORT="$SOLR_PORT" SOLR_HOME="$VAR/solr" SOLR_CONFIGSET="$ROOT/docker/solr/conf" \
-        SOLR_COLLECTION="$COLLECTION" exec setsid java "-Xms$SOLR_HEAP" "-Xmx$SOLR_HEAP" "-Dsolr.log.dir=$VAR" \
+        SOLR_COLLECTION="$COLLECTION" exec setsid java "-Xmx$SOLR_HEAP" "-Dsolr.log.dir=$VAR" \
         -cp "$LAUNCHER/target/solr-launcher-1.0.jar:$(cat "$LAUNCHER/target/classpath.txt")" \
         de.chemnitz.solr.SolrCloudLauncher >"$LOG" 2>&1) &
     echo $! >"$PIDFILE"
