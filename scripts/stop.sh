@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make stop`: stop what `make demo` started (the portal, the SolrCloud of scripts/solr.sh, and PostgreSQL/Redis
-# only if it started them). Every service keeps its pid file in var/run.
+# `make stop`: stop what `make demo` started (the portal, the SolrCloud of scripts/solr.sh, and
+# PostgreSQL/Redis only if it started them). Every service keeps its pid file in var/run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 quiet="${1:-}"
