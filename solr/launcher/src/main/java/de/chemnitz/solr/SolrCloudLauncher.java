@@ -3,9 +3,7 @@ package de.chemnitz.solr;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -72,20 +70,23 @@ public final class SolrCloudLauncher {
                   stopped.countDown();
                 }));
 
-    List<JettySolrRunner> started = new ArrayList<>();
-    for (int i = 0; i < nodes; i++) {
-      JettyConfig config = JettyConfig.builder().setPort(port + i).stopAtShutdown(false).build();
-      started.add(cluster.startJettySolrRunner("node" + (i + 1), "/solr", config));
-    }
-    cluster.waitForAllNodes(60);
-    cluster.uploadConfigSet(configset, collection);
-    CollectionAdminRequest.createCollection(collection, collection, shards, replicas)
-        .process(cluster.getSolrClient());
-    cluster.waitForActiveCollection(collection, 120, TimeUnit.SECONDS, shards, shards * replicas);
-
     StringBuilder urls = new StringBuilder();
-    for (JettySolrRunner jetty : started) {
-      urls.append(' ').append(jetty.getBaseUrl());
+    try {
+      for (int i = 0; i < nodes; i++) {
+        JettyConfig config = JettyConfig.builder().setPort(port + i).stopAtShutdown(false).build();
+        JettySolrRunner jetty = cluster.startJettySolrRunner("node" + (i + 1), "/solr", config);
+        urls.append(' ').append(jetty.getBaseUrl());
+      }
+      cluster.waitForAllNodes(60);
+      cluster.uploadConfigSet(configset, collection);
+      CollectionAdminRequest.createCollection(collection, collection, shards, replicas)
+          .process(cluster.getSolrClient());
+      cluster.waitForActiveCollection(collection, 120, TimeUnit.SECONDS, shards, shards * replicas);
+    } catch (Exception e) {
+      // A configset Solr refuses, a port taken: the nodes' threads would keep the JVM alive.
+      System.out.println("SolrCloud did not start: " + e);
+      e.printStackTrace(System.out);
+      System.exit(1);
     }
     System.out.printf(
         "SolrCloud ready: collection %s (%d shards x %d replicas) on%s, ZooKeeper %s%n",
