@@ -27,5 +27,13 @@ export AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST="[
 ]"
 export CHEMNITZ_PIPELINE_WORK="$AIRFLOW_HOME/work"
 export CHEMNITZ_PIPELINE_ARCHIVE="$AIRFLOW_HOME/archive"  # the occupancy feed's answers (docs/parking.md)
+export CHEMNITZ_PORTAL_URL="$(env_get CKAN_URL)"  # the datasets' public addresses (assets, DAG docs, alerts)
+# Failure alerts by webhook and e-mail (dags/pipelines/alerts.py): the settings from .env that are set.
+for _alert_setting in CHEMNITZ_ALERT_WEBHOOK CHEMNITZ_ALERT_EMAIL CHEMNITZ_ALERT_EMAIL_FROM CHEMNITZ_ALERT_SMTP_HOST \
+    CHEMNITZ_ALERT_SMTP_PORT CHEMNITZ_ALERT_SMTP_STARTTLS CHEMNITZ_ALERT_SMTP_USER CHEMNITZ_ALERT_SMTP_PASSWORD; do
+    if [ -n "$(env_get "$_alert_setting")" ]; then
+        export "$_alert_setting=$(env_get "$_alert_setting")"
+    fi
+done
 # The pipelines publish as the `pipelines` user (editor of the departments, not a sysadmin).
 export AIRFLOW_CONN_CKAN="{\"conn_type\": \"http\", \"host\": \"$(env_get CKAN_URL)\", \"password\": \"$(env_get CKAN_API_TOKEN)\"}"

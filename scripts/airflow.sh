@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Airflow for `make demo`: set up the metadata database and pools, start the components, and run
+# Airflow for `make demo`: set up the metadata database, start the components, and run
 # every harvest DAG once.
 #
 # Usage: scripts/airflow.sh start | harvest
@@ -18,8 +18,6 @@ with open(sys.argv[1], "w") as handle:
 PY
     "$airflow" db migrate >"$AIRFLOW_HOME/logs/db-migrate.log" 2>&1 \
         || die "Migrating Airflow's database failed (log: $AIRFLOW_HOME/logs/db-migrate.log)." "Read the log and run make demo again."
-    "$AIRFLOW_VENV/bin/python" -m pipelines.pools >"$AIRFLOW_HOME/pools.json"
-    "$airflow" pools import "$AIRFLOW_HOME/pools.json" >/dev/null
     local component
     for component in api-server scheduler dag-processor triggerer; do
         setsid "$airflow" "$component" >"$AIRFLOW_HOME/logs/$component.log" 2>&1 &

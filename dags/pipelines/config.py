@@ -79,11 +79,6 @@ class SourceConfig:
             raise SourceConfigError(f"{self.path}: field 'source.endpoints.{use}': no {use} endpoint is configured")
         return str(self.source["endpoints"][use])
 
-    @property
-    def pool(self) -> str:
-        """Airflow pool that limits parallel requests to this source."""
-        return f"source_{self.id}"
-
 
 @cache
 def _validator() -> jsonschema.protocols.Validator:

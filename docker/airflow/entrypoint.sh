@@ -1,7 +1,6 @@
 #!/bin/sh
 # Entry point of the Airflow image: the portal's pipelines under Airflow 3 with the CeleryExecutor.
-#   init     migrate Airflow's metadata database and create the per-source pools (the compose
-#            file's one-shot airflow-init service)
+#   init     migrate Airflow's metadata database (the compose file's one-shot airflow-init service)
 #   other    an Airflow component: api-server, scheduler, dag-processor, triggerer, celery worker
 # Configuration is AIRFLOW__SECTION__KEY and AIRFLOW_CONN_… variables (docs/deployment.md); the
 # UI login's password comes from AIRFLOW_ADMIN_PASSWORD.
@@ -26,8 +25,6 @@ fi
 case "${1:?usage: entrypoint.sh init | api-server | scheduler | dag-processor | triggerer | celery worker}" in
 init)
     airflow db migrate
-    python -m pipelines.pools >"$AIRFLOW_HOME/pools.json"
-    airflow pools import "$AIRFLOW_HOME/pools.json"
     ;;
 *)
     exec airflow "$@"

@@ -1,6 +1,6 @@
 """The images' entry points outside containers: from a sample environment shaped like
 docker/.env.example (hosts pointed at this machine), CKAN writes its configuration, migrates,
-and serves the portal; Airflow migrates, creates the pools and answers on its API server."""
+and serves the portal; Airflow migrates and answers on its API server."""
 
 from __future__ import annotations
 
@@ -202,9 +202,6 @@ def test_airflow_starts_from_the_environment(tmp_path: Path, scratch_databases: 
     entrypoint = str(ROOT / "docker" / "airflow" / "entrypoint.sh")
     initialised = subprocess.run([entrypoint, "init"], env=environment, capture_output=True, text=True)
     assert initialised.returncode == 0, initialised.stderr[-2000:]
-    pools = subprocess.run([entrypoint, "pools", "list", "-o", "plain"], env=environment, capture_output=True,
-                           text=True, check=True).stdout  # fmt: skip
-    assert "source_kindertageseinrichtungen" in pools, pools
     executor = subprocess.run([entrypoint, "config", "get-value", "core", "executor"], env=environment,
                               capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert executor.strip() == "CeleryExecutor"
