@@ -21,6 +21,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
+from xml.sax.saxutils import quoteattr
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
@@ -28,8 +29,8 @@ from ckan import model
 from ckan.lib.search import SearchError
 from ckanext.dcat import utils as dcat_utils
 from ckanext.dcat.logic import DATASETS_PER_PAGE, wrong_page_exception
-from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.profiles import DCAT, RDF
+from ckanext.dcat.utils import catalog_uri
 from dateutil.parser import parse as parse_date
 from flask import Flask, Response
 from rdflib import Literal, Namespace, URIRef
@@ -161,13 +162,11 @@ def _assemble(fmt: str, parts: list[str]) -> Iterator[str]:
         yield "\n]\n"
 
 
-def _head(profile: str, fmt: str, uris: list[str], pagination: dict[str, Any], tombstones: list[Any]) -> str:
-    """The catalogue node with its links to the page's datasets, the paging, the tombstones."""
-    serializer = RDFSerializer(profiles=[profile])
-    catalog_ref = serializer.graph_from_catalog({})
+def _head(profile: str, fmt: str, pagination: dict[str, Any], tombstones: list[Any]) -> str:
+    """The catalogue node, the paging and the tombstones (the links to the datasets: ``_links``)."""
+    serializer = store.Serializer(profiles=[profile])
+    serializer.graph_from_catalog({})
     graph = serializer.g
-    for uri in uris:
-        graph.add((catalog_ref, DCAT.dataset, URIRef(uri)))
     if pagination:
         serializer._add_pagination_triples(pagination)
     if tombstones:
@@ -177,6 +176,21 @@ def _head(profile: str, fmt: str, uris: list[str], pagination: dict[str, Any], t
         graph.add((URIRef(uri), AS.formerType, DCAT.Dataset))
         graph.add((URIRef(uri), AS.deleted, Literal(when.isoformat(), datatype=XSD.dateTime)))
     return store.render(graph, fmt)
+
+
+def _links(fmt: str, uris: list[str]) -> str:
+    """``<catalogue> dcat:dataset <dataset>`` for the page's datasets, written directly (a graph of
+    them took rdflib longer to serialise than the rest of the page)."""
+    if not uris:
+        return ""
+    catalogue = catalog_uri()
+    if fmt == "ttl":
+        return f"{URIRef(catalogue).n3()} {DCAT.dataset.n3()} {', '.join(URIRef(uri).n3() for uri in uris)} .\n"
+    if fmt == "xml":
+        links = "".join(f"<dcat:dataset rdf:resource={quoteattr(uri)}/>" for uri in uris)
+        return (f'<rdf:Description xmlns:dcat="{DCAT}" rdf:about={quoteattr(catalogue)}>{links}'
+                "</rdf:Description>\n")  # fmt: skip
+    return json.dumps({"@id": catalogue, str(DCAT.dataset): [{"@id": uri} for uri in uris]})
 
 
 def catalog_response(url_format: str) -> Response:
@@ -201,8 +215,9 @@ def catalog_response(url_format: str) -> Response:
     def body() -> Iterator[str]:
         pieces = store.fresh_pieces([id_ for id_, _stamp in listing], profile, fmt)
         present = [pieces[id_] for id_, _stamp in listing if id_ in pieces]
-        head = _head(profile, fmt, [uri for uri, _body in present], pagination, tombstones)
-        return _assemble(fmt, [head, *(piece for _uri, piece in present)])
+        head = _head(profile, fmt, pagination, tombstones)
+        links = _links(fmt, [uri for uri, _piece in present])
+        return _assemble(fmt, [head, links, *(piece for _uri, piece in present)])
 
     return _answer(url_format, etag, last_change, body)
 
