@@ -24,7 +24,8 @@ say "ruff"
 
 # Two streams run side by side, one per core:
 #   CKAN      the CKAN-side suites on TEST_WORKERS pytest-xdist workers (default 2), each worker on
-#             its own copies of the test databases (scripts/ckan-config.sh test);
+#             its own copies of the test databases (scripts/ckan-config.sh test); then the SolrCloud
+#             (scripts/solr.sh) with tests/solr and tests/spatial on it (var/test-solr.ini);
 #   portals   the benchmark smoke run (bench portal, a test portal, the replicas), then the pipeline
 #             suites in .venv/airflow against a fresh test portal on :${E2E_PORT:-5055}, then the
 #             suites that need that harvested portal (conformance, browser, operations: it restarts it).
@@ -34,6 +35,8 @@ airflow_suites=(pipelines replicas)
 live=("$ROOT/tests/conformance" "$ROOT/tests/browser" "$ROOT/tests/operations")
 ignored=("--ignore=$ROOT/tests/conformance" "--ignore=$ROOT/tests/browser" "--ignore=$ROOT/tests/operations")
 ignored+=("--ignore=$ROOT/tests/bench")
+# The Solr suites run on var/test-solr.ini against the SolrCloud (scripts/solr.sh), after the CKAN suites.
+ignored+=("--ignore=$ROOT/tests/solr")
 present=()
 for suite in "${airflow_suites[@]}"; do
     ignored+=("--ignore=$ROOT/tests/$suite")
@@ -42,9 +45,16 @@ done
 cd "$ROOT"
 
 ckan_stream() {
+    local failed=0
     say "CKAN tests (${TEST_WORKERS:-2} workers)"
     "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" -n "${TEST_WORKERS:-2}" --dist loadfile \
-        --junitxml="$REPORTS/ckan.xml" "${ignored[@]}" "$@" tests
+        --junitxml="$REPORTS/ckan.xml" "${ignored[@]}" "$@" tests || failed=1
+    say "Search on the SolrCloud (scripts/solr.sh; tests/solr and tests/spatial on var/test-solr.ini)"
+    { "$ROOT/scripts/solr.sh" start && "$ROOT/scripts/ckan-config.sh" test-solr \
+        && "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test-solr.ini" --junitxml="$REPORTS/solr.xml" \
+            "$ROOT/tests/solr" "$ROOT/tests/spatial"; } || failed=1
+    "$ROOT/scripts/solr.sh" stop
+    return "$failed"
 }
 
 # A failing suite does not stop the stream: the suites after it still run, and the stream fails at the end.
@@ -70,6 +80,7 @@ stop_streams() {
     # After a failure or Ctrl-C: no stream's pytest or portal outlives make test.
     [ -z "${portal_pid:-}" ] || pkill -TERM -g "$portal_pid" 2>/dev/null || true
     "$ROOT/scripts/e2e-portal.sh" stop
+    "$ROOT/scripts/solr.sh" stop
     print_times
 }
 trap stop_streams EXIT
