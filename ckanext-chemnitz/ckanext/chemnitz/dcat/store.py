@@ -69,6 +69,7 @@ _SETTINGS = (
 )
 _generation_cache: dict[str, Any] = {}
 _tables_present = False
+_missing_reported = False
 
 
 def utcnow() -> datetime.datetime:
@@ -94,11 +95,12 @@ def generation() -> str:
 
 def available() -> bool:
     """Whether the extension's migration has made the tables (``ckan db upgrade``)."""
-    global _tables_present
+    global _tables_present, _missing_reported
     if not _tables_present:
         _tables_present = sa.inspect(model.Session.connection()).has_table(PIECE)
-        if not _tables_present:
+        if not _tables_present and not _missing_reported:
             log.warning("Table %s is missing (run `ckan db upgrade`): DCAT pages are built per request", PIECE)
+            _missing_reported = True
     return _tables_present
 
 
