@@ -21,9 +21,30 @@ from tests.search.ckan_suite import NOT_APPLICABLE
 
 _HERE = Path(__file__).parent
 
+# Tests of this folder that look at the PostgreSQL backend's own machinery: deselected on Solr
+# (node id without parameters, or with one parameter → reason). Everything else runs on both.
+POSTGRES_ONLY = {
+    "test_postgres_search.py::TestVisibility::test_privacy_change_delete_and_purge_update_the_index": (
+        "ends by counting the rows of the PostgreSQL index table"
+    ),
+    "test_postgres_search.py::TestTransactions": (
+        "index rows that commit or roll back with CKAN's database transaction, and the check and rebuild "
+        "of the PostgreSQL index tables; CKAN sends a dataset to Solr before it commits"
+    ),
+    "test_postgres_search.py::test_metadata_modified_ranges_use_real_time": "rewrites the PostgreSQL index table",
+    "test_postgres_search.py::TestFacetCache::test_counts_change_with_the_catalogue_at_once": (
+        "the PostgreSQL backend's facet cache in Redis; Solr counts facets itself"
+    ),
+    "test_postgres_search.py::TestSolrSyntax::test_invalid_syntax_is_a_search_error[title:[a TO b]]": (
+        "the PostgreSQL backend has no term ranges over analysed text; Solr compares the indexed words"
+    ),
+}
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     not_applicable = [item for item in items if _not_applicable(item, NOT_APPLICABLE)]
+    if tk.config.get("ckanext.chemnitz.search.backend") == "solr":
+        not_applicable += [item for item in items if _postgres_only(item)]
     if not_applicable:
         config.hook.pytest_deselected(items=not_applicable)
         items[:] = [item for item in items if item not in not_applicable]
@@ -41,6 +62,14 @@ def _not_applicable(item: pytest.Item, listed: dict[str, str]) -> bool:
         return False
     parts = [path.stem, *item.nodeid.split("[", 1)[0].split("::")[1:]]
     return any("::".join(parts[:n]) in listed for n in range(2, len(parts) + 1))
+
+
+def _postgres_only(item: pytest.Item) -> bool:
+    if Path(str(item.path)).parent != _HERE:
+        return False
+    node = item.nodeid.split("/")[-1]
+    parts = node.split("[", 1)[0].split("::")
+    return node in POSTGRES_ONLY or any("::".join(parts[:n]) in POSTGRES_ONLY for n in range(2, len(parts) + 1))
 
 
 @pytest.fixture(autouse=True)

@@ -50,6 +50,8 @@ def install() -> None:
     for module in (search, search_query):
         module.PackageSearchQuery = PostgresPackageSearchQuery  # type: ignore[misc]
     search.check_solr_schema_version = _check_solr_schema_version
+    # Solr understands facet.sort (as the PostgreSQL backend does); CKAN's list of parameters lacks it.
+    search_query.VALID_SOLR_PARAMETERS.add("facet.sort")
     search.rebuild = _dispatch(rebuild, _solr_rebuild)
     search.clear = _dispatch(clear, _solr_clear)
     search.check = _dispatch(check, _solr_check)

@@ -15,7 +15,7 @@ from typing import Any, cast
 import ckan.model as model
 import sqlalchemy as sa
 from ckan.common import config
-from ckan.lib.search.common import SearchError, SearchQueryError
+from ckan.lib.search.common import SearchError, SearchQueryError, SolrConnectionError
 from ckan.lib.search.query import (
     MAGIC_FIELD_RE,
     QUERY_PARSER_RE,
@@ -25,7 +25,7 @@ from ckan.lib.search.query import (
 from sqlalchemy.exc import DBAPIError
 from werkzeug.datastructures import MultiDict
 
-from ckanext.chemnitz.search import backend, ddl, facets, lucene
+from ckanext.chemnitz.search import backend, ddl, facets, lucene, solr
 from ckanext.chemnitz.search.compiler import QueryCompiler, SqlBuilder, minimum_should_match
 from ckanext.chemnitz.search.fields import UNSTORED_FIELDS, Kind, is_valid_name, kind_of
 from ckanext.chemnitz.search.reference import dataset_reference
@@ -62,7 +62,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
 
     def run(self, query: dict[str, Any], permission_labels: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
         if not backend.is_active():
-            return super().run(query, permission_labels, **kwargs)
+            return self._run_on_solr(query, permission_labels, **kwargs)
         assert isinstance(query, (dict, MultiDict))
         invalid = set(query.keys()) - VALID_PARAMETERS
         if invalid:
@@ -87,6 +87,18 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         if fields in (["id"], ["name"]):
             self.results = [r.get(fields[0]) for r in self.results]
         return {"results": self.results, "count": self.count}
+
+    def _run_on_solr(self, query: dict[str, Any], permission_labels: list[str] | None, **kwargs: Any) -> dict[str, Any]:
+        """CKAN's Solr search, answering as the PostgreSQL backend does (``solr.py``)."""
+        _order_by(query.get("sort"))  # the same sort strings are valid on both backends
+        solr.prepare(query)
+        solr.reindex_postponed()
+        try:
+            return super().run(query, permission_labels, **kwargs)
+        except SearchQueryError:
+            raise
+        except (SearchError, SolrConnectionError) as error:
+            raise solr.search_error(error, query) from error
 
     def get_all_entity_ids(self, max_results: int = 1000) -> list[str]:
         if not backend.is_active():

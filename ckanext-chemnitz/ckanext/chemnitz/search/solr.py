@@ -1,0 +1,140 @@
+"""The portal's search on Solr: CKAN's Solr code, adjusted where the portal promises the same as on PostgreSQL.
+
+``PostgresPackageSearchQuery`` and ``PostgresPackageSearchIndex`` hand over to CKAN's Solr classes while
+Solr is configured; before and after that hand-over this module makes Solr answer as the PostgreSQL
+backend does (ranking fields, prefix words in free text, ``facet.sort``, the sort and syntax errors)
+and keeps a Solr outage from losing data or showing a server error:
+
+* a search while Solr cannot answer raises ``SearchUnavailable`` (a ``SearchError``: search pages show
+  their error state with a German notice, the Action API answers 503, see ``plugin.py``);
+* a dataset saved while Solr cannot take it is saved all the same: its id waits in Redis and is
+  indexed by the first search after Solr is back (``reindex_postponed``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import ckan.logic as logic
+import ckan.model as model
+from ckan.common import config
+from ckan.lib.redis import connect_to_redis
+from ckan.lib.search.common import SearchError, SearchIndexError, SolrConnectionError
+from redis.exceptions import RedisError
+
+from ckanext.chemnitz.search import lucene
+from ckanext.chemnitz.search.errors import InvalidQuery
+
+log = logging.getLogger(__name__)
+
+# Title and name first, then the description, then tags, groups and everything else (resources,
+# extras): the order of the PostgreSQL backend's weights. CKAN's default puts tags above notes.
+QUERY_FIELDS = "name^4 title^4 notes^2 tags^1.5 groups^1.5 text"
+# Free text with a word ending in * or ? (type-ahead "Schul*"): dismax takes them literally.
+_WILDCARD_WORD = re.compile(r"\w[*?](\s|$)")
+# What pysolr and Solr say when no node, or no replica of a shard, can answer.
+_UNAVAILABLE = (
+    "Failed to connect to server",
+    "Connection to server",
+    "Could not connect to Solr",
+    "(HTTP 503)",
+    "No registered leader",
+    "no servers hosting shard",
+)
+# Datasets postponed in one go: a search after an outage indexes at most this many before it answers.
+_BATCH = 100
+
+
+class SearchUnavailable(SearchError):
+    """Solr cannot answer now (every node down, or no replica of a shard)."""
+
+    def __init__(self) -> None:
+        super().__init__("The search index (Solr) is unavailable; try again in a few minutes.")
+
+
+def prepare(query: dict[str, Any]) -> None:
+    """Adjust a package query before CKAN's Solr code sends it."""
+    text = str(query.get("q") or "")
+    if ":" not in text and "defType" not in query and _WILDCARD_WORD.search(text):
+        query["defType"] = "edismax"  # dismax has no wildcards; edismax reads free text the same way else
+    query.setdefault("qf", QUERY_FIELDS)
+
+
+def search_error(error: Exception, query: dict[str, Any]) -> Exception:
+    """The error a portal user gets for a failed Solr search, worded as on PostgreSQL."""
+    if isinstance(error, SolrConnectionError) or _is_unavailable(error):
+        return SearchUnavailable()
+    if isinstance(error, SearchError) and "(HTTP 400)" in str(error):
+        return InvalidQuery(_syntax_reason(query) or _solr_reason(str(error)))
+    return error
+
+
+def _syntax_reason(query: dict[str, Any]) -> str | None:
+    """The portal's own parser's reason for refusing ``q`` or an ``fq`` (the same words as on PostgreSQL)."""
+    fq = query.get("fq") or []
+    for text in [query.get("q"), *(fq if isinstance(fq, list) else [fq])]:
+        if not isinstance(text, str) or not text.strip():
+            continue
+        try:
+            lucene.parse(text)
+        except InvalidQuery as invalid:
+            return invalid.reason
+    return None
+
+
+def _solr_reason(message: str) -> str:
+    """Solr's reason without the query CKAN puts in front of it and without the parser's expectations."""
+    reason = message.split("[Reason: ", 1)[-1]
+    return reason.split("\\n", 1)[0].split("\n", 1)[0].rstrip("]")
+
+
+def _is_unavailable(error: Exception) -> bool:
+    return any(sign in str(error) for sign in _UNAVAILABLE)
+
+
+def _pending_key() -> str:
+    return f"{config.get('ckan.site_id')}:chemnitz:search:pending"
+
+
+def postpone(dataset_id: str | None, error: SearchIndexError) -> None:
+    """Keep a dataset's change for later when Solr cannot take it now; other index errors still fail."""
+    if not dataset_id or not _is_unavailable(error):
+        raise error
+    try:
+        connect_to_redis().sadd(_pending_key(), dataset_id)
+    except RedisError:  # nowhere to keep it: the change fails as in CKAN
+        raise error from None
+    log.warning("Solr unavailable: dataset %s is saved and will be indexed when Solr is back (%s)", dataset_id, error)
+
+
+def reindex_postponed() -> None:
+    """Index the datasets saved while Solr was unavailable, a batch at a time, before a search answers.
+
+    Each search asks Redis once whether any wait (one EXISTS); without Redis nothing can wait.
+    """
+    try:
+        redis = connect_to_redis()
+        if not redis.exists(_pending_key()):
+            return
+        ids = [i.decode() if isinstance(i, bytes) else i for i in redis.spop(_pending_key(), _BATCH) or []]
+    except RedisError as error:
+        log.warning("Could not read the datasets waiting for Solr from Redis: %s", error)
+        return
+    index = _package_index()
+    for dataset_id in ids:
+        try:
+            if model.Package.get(dataset_id) is None:  # purged meanwhile
+                index.delete_package({"id": dataset_id})
+            else:  # still unavailable: postpone() puts it back
+                logic.index_update_package({"ignore_auth": True}, dataset_id)
+        except Exception:  # a document Solr refuses must not break every search; rebuild reports it
+            log.exception("Could not index dataset %s, saved while Solr was unavailable", dataset_id)
+    log.info("Indexed %d dataset(s) saved while Solr was unavailable", len(ids))
+
+
+def _package_index() -> Any:
+    from ckan.lib import search
+
+    return search.index_for(model.Package)
