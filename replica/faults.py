@@ -4,7 +4,9 @@ Real department servers fail: they answer HTTP 500, hang, break off in the middl
 return ArcGIS error bodies with HTTP 200, or suddenly return nothing. Tests arm a fault for the
 next N requests with ``POST /__replica__/fault`` (JSON ``{"fault": …, "times": N}``; ``times`` -1
 means until cleared with ``DELETE /__replica__/fault``); a single request can ask for one with the
-query parameter ``replica_fault=…``. Without a fault, requests pass through unchanged.
+query parameter ``replica_fault=…``. Without a fault, requests pass through unchanged. HEAD
+requests count and fail like GET requests (same status and headers, no body): a server that is
+down does not answer the pipelines' data-version question either.
 """
 
 from __future__ import annotations
@@ -61,10 +63,6 @@ class FaultState:
                     self._fault = None
             return fault
 
-    def peek(self) -> str | None:
-        with self._lock:
-            return self._fault
-
 
 def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTPServer:
     """A proxy on ``port`` for the replica at ``upstream_port``; ``kind`` shapes the fault bodies."""
@@ -90,15 +88,14 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
             state.clear()
             self._send(200, b'{"armed": false}', "application/json")
 
-        def do_HEAD(self) -> None:
-            self._forward("HEAD", tenfold=state.peek() == "tenfold")
-
         def do_GET(self) -> None:
             query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(self.path).query))
             fault = query.get("replica_fault") or state.take()
             if fault:
                 return self._fault(fault)
-            return self._forward("GET")
+            return self._forward(self.command)
+
+        do_HEAD = do_GET
 
         def _forward(self, method: str, body: bytes | None = None, tenfold: bool = False) -> None:
             connection = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
@@ -135,8 +132,8 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
             if fault == "timeout":
                 time.sleep(HANG_SECONDS)
                 return self._send(504, b"Gateway Timeout", "text/plain")
-            if fault in ("truncated", "cut"):
-                return self._half(honest_length=fault == "cut")
+            if fault in ("truncated", "cut"):  # a body fault: a HEAD answer has no body to cut
+                return self._forward("HEAD") if self.command == "HEAD" else self._half(honest_length=fault == "cut")
             if fault == "arcgis_error":
                 return self._send(200, (REFERENCE / "koop_statsFail.json").read_bytes(), "application/json")
             if fault == "invalid":
@@ -144,7 +141,7 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
             if fault == "empty":
                 return self._send(200, _EMPTY[kind], _EMPTY_TYPE[kind])
             if fault == "tenfold":
-                return self._forward("GET", tenfold=True)
+                return self._forward(self.command, tenfold=True)
             return self._send(400, f"unknown fault {fault}".encode(), "text/plain")
 
         def _half(self, honest_length: bool) -> None:
@@ -166,7 +163,8 @@ def proxy(upstream_port: int, kind: str, port: int) -> http.server.ThreadingHTTP
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), Proxy)
 

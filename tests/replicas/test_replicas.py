@@ -106,6 +106,23 @@ def test_fault_http_500(replicas, fault):
     assert len(get(f"{replicas.files}/Schulen.csv")) == 64180
 
 
+@pytest.mark.parametrize(("kind", "status"), [("http500", 500), ("http503", 503), ("invalid", 200)])
+def test_a_fault_answers_head_as_it_answers_get(replicas, fault, kind, status):
+    """The pipelines ask for the data version with HEAD first: a failing server fails that too."""
+    url = f"{replicas.files}/Schulen.csv"
+    fault("files", kind, times=2)
+    answers = []
+    for method in ("HEAD", "GET"):
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=10) as answer:
+                answers.append((answer.status, answer.headers["Content-Type"]))
+        except urllib.error.HTTPError as error:
+            answers.append((error.code, error.headers["Content-Type"]))
+    assert answers[0] == answers[1] and answers[0][0] == status
+    with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=10) as answer:
+        assert answer.status == 200 and answer.headers["Content-Type"].startswith("text/csv")  # both taken
+
+
 def test_every_arcgis_layer_is_a_fixture():
     assert all((FIXTURES / fixture).exists() for fixture in ARCGIS_LAYERS.values())
 
@@ -113,7 +130,7 @@ def test_every_arcgis_layer_is_a_fixture():
 def test_fault_tenfold_repeats_csv_rows_and_changes_the_etag(replicas, fault):
     url = f"{replicas.files}/Schulen.csv"
     plain = urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=10).headers["ETag"]
-    fault("files", "tenfold", times=1)
+    fault("files", "tenfold", times=2)  # the HEAD and the GET
     doubled = urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=10).headers["ETag"]
     tenfold_rows = get(url).partition(b"\n")[2]
     assert doubled == plain + "-tenfold" and tenfold_rows == get(url).partition(b"\n")[2] * 10
