@@ -13,9 +13,10 @@ import os
 from airflow.sdk import Asset, Connection, dag, get_current_context, task
 
 from pipelines import alerts
-from pipelines.dag_factory import CKAN_CONNECTION, WORK
+from pipelines.dag_factory import CKAN_CONNECTION, WORK, dataset_url
 from pipelines.parking import archive, occupancy
 
+DATASET = dataset_url("parkhaus-belegung")
 # A failed poll is tried once more after 30 s; the pipeline tests shorten the wait (as for the harvests).
 RETRY_DELAY = dt.timedelta(seconds=float(os.environ.get("CHEMNITZ_RETRY_DELAY_SECONDS", "30")))
 
@@ -29,12 +30,12 @@ RETRY_DELAY = dt.timedelta(seconds=float(os.environ.get("CHEMNITZ_RETRY_DELAY_SE
     max_active_runs=1,
     dagrun_timeout=dt.timedelta(minutes=4),
     tags=["parking", "live"],
-    default_args={"retries": 1, "retry_delay": RETRY_DELAY},
-    on_failure_callback=alerts.harvest_failed,
+    # the failure alert of the harvests (pipelines.alerts): into the task log, webhook and e-mail
+    default_args={"retries": 1, "retry_delay": RETRY_DELAY, "on_failure_callback": alerts.HarvestFailed(DATASET)},
     doc_md=__doc__,
 )
 def parking_occupancy() -> None:
-    @task(outlets=[Asset("ckan://dataset/parkhaus-belegung")])
+    @task(outlets=[Asset(name="parkhaus-belegung", uri=DATASET, group="dataset")])
     def poll_and_publish() -> dict:
         config = occupancy.load(occupancy.FEED)
         now = dt.datetime.now(dt.timezone.utc)

@@ -37,6 +37,10 @@ CONSEQUENCES = {
         "The dataset {url} was published and its harvest log written; only Airflow's asset event "
         "is missing, so DAGs scheduled on the dataset did not start."
     ),
+    # the occupancy feed (dags/parking_occupancy.py): polls and publishes in one task
+    "poll_and_publish": (
+        "The occupancy dataset {url} may be partly updated; the next poll (every 5 minutes) writes it again."
+    ),
 }
 UNKNOWN_CONSEQUENCE = "Whether the dataset {url} changed is unknown: check its page and harvest log."
 
