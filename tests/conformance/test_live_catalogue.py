@@ -164,8 +164,12 @@ def test_ckanext_dcat_parser_imports_the_catalogue_intact(portal, published):
         again = imported[original["title"]]
         for key in ROUND_TRIP_FIELDS:
             # ckanext-dcat writes dct:issued/dct:modified from the portal's timestamps when the
-            # dataset has no dates of its own, so those come back filled in.
-            expected, value = original.get(key) or original.get(DATE_FALLBACKS.get(key, key)), again.get(key)
+            # dataset has no dates of its own, and the profile names the responsible department as
+            # dcatde:maintainer when it has no maintainer: those come back filled in.
+            fallback = (
+                original["organization"]["title"] if key == "maintainer" else original.get(DATE_FALLBACKS.get(key, key))
+            )
+            expected, value = original.get(key) or fallback, again.get(key)
             if isinstance(expected, list):  # RDF has no order: themes, languages … compare as sets
                 expected, value = sorted(expected), sorted(value or [])
             assert value == expected, (original["name"], key)

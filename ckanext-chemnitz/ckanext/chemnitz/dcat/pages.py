@@ -65,12 +65,16 @@ def _since(raw: str | None) -> datetime.datetime | None:
     return moment.astimezone(datetime.UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
+# No catalogue has a billion pages; a larger page number is an error, not an empty page.
+MAX_PAGE = 10**9
+
+
 def _page_number() -> int:
     try:
         page = int(tk.request.args.get("page") or 1)
     except ValueError:
         raise wrong_page_exception from None
-    if page < 1:
+    if not 1 <= page <= MAX_PAGE:  # beyond MAX_PAGE the offset would not fit the database's bigint
         raise wrong_page_exception
     return page
 
@@ -250,6 +254,7 @@ def install(app: Flask) -> Flask:
 
         def catalog(_format: str | None = None, package_type: str | None = None) -> Any:
             chosen = _format or dcat_utils.check_access_header()
+            _refuse_unknown(chosen)
             if chosen not in store.URL_FORMATS:
                 return read_catalog(_format=_format, package_type=package_type)
             return catalog_response(chosen)
@@ -261,6 +266,13 @@ def install(app: Flask) -> Flask:
     return app
 
 
+def _refuse_unknown(chosen: str | None) -> None:
+    """A suffix no RDF serialisation has (``/catalog.nt``, ``.json``) is a missing page, not a 500:
+    ckanext-dcat looks such a suffix up in its table of content types and fails."""
+    if chosen and chosen not in dcat_utils.CONTENT_TYPES:
+        tk.abort(404, tk._("This catalogue is not offered as '{format}'.").format(format=chosen[:20]))
+
+
 def _dataset_view(read_dataset: Callable[..., Any]) -> Callable[..., Any]:
     def dataset(_id: str, _format: str | None = None, package_type: str | None = None) -> Any:
         chosen = _format or dcat_utils.check_access_header()
@@ -268,6 +280,7 @@ def _dataset_view(read_dataset: Callable[..., Any]) -> Callable[..., Any]:
         def original() -> Any:
             return read_dataset(_id=_id, _format=_format, package_type=package_type)
 
+        _refuse_unknown(chosen)
         if chosen not in store.URL_FORMATS:
             return original()
         return dataset_response(_id, chosen, original)
