@@ -2,15 +2,17 @@
 # The portal's SolrCloud on this machine (solr/launcher): two Solr nodes with embedded ZooKeeper
 # on 127.0.0.1 and the collection "ckan" from docker/solr/conf, 2 shards x 2 replicas.
 #
-# Usage: scripts/solr.sh start|stop|status
+# Usage: scripts/solr.sh start|stop|status|node stop|start N
 #   start   build the launcher once (Maven; downloads cached in var/maven, so later starts need no
 #           network), start the cluster in the background (pid var/run/solr.pid, log var/solr.log)
 #           and return once the collection answers; does nothing when it already runs
 #   stop    stop it (`make stop` stops it, too)
 #   status  say whether it runs; exit 0 when the collection answers, 3 when it is not running
+#   node stop|start N  take node N (1 or 2) away as a crash would or bring it back with its cores
+#           (the launcher's control port; the fault tests in tests/solr use it)
 #
 # Settings (environment or .env): SOLR_PORT (first node, default 8983; the second node listens on
-# SOLR_PORT+1, ZooKeeper on SOLR_PORT+1000), SOLR_HEAP (the JVM's heap, default 1g).
+# SOLR_PORT+1, ZooKeeper on SOLR_PORT+1000, the launcher's control port on SOLR_PORT+1001), SOLR_HEAP (the JVM's heap, default 1g).
 # Every start begins with an empty collection: `ckan search-index rebuild` fills it.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -60,7 +62,7 @@ start() {
     fi
     build
     local port
-    for port in "$SOLR_PORT" "$((SOLR_PORT + 1))" "$((SOLR_PORT + 1000))"; do
+    for port in "$SOLR_PORT" "$((SOLR_PORT + 1))" "$((SOLR_PORT + 1000))" "$((SOLR_PORT + 1001))"; do
         (require_port_free "$port" "Solr" 2>/dev/null) || die "Port $port, which the SolrCloud needs, is already in use." \
             "Stop the program that holds it (ss -ltnp 'sport = :$port' names it; an earlier Solr: scripts/solr.sh stop), or set SOLR_PORT=<port> in .env (Solr then also uses <port>+1 and <port>+1000); then run the command again."
     done
@@ -99,7 +101,24 @@ status() {
     return 1
 }
 
+# node stop|start N: one command to the launcher's control port, its answer printed.
+node() {
+    running || die "The SolrCloud is not running." "Start it with scripts/solr.sh start."
+    case "${1:-} ${2:-}" in
+    "stop "[0-9]* | "start "[0-9]*) ;;
+    *) die "usage: scripts/solr.sh node stop|start N" ;;
+    esac
+    local answer
+    exec 3<>"/dev/tcp/127.0.0.1/$((SOLR_PORT + 1001))"
+    echo "$1 $2" >&3
+    read -r answer <&3
+    exec 3>&-
+    echo "$answer"
+    [ "${answer%%:*}" = ok ]
+}
+
 case "${1:-}" in
 start | stop | status) "$1" ;;
-*) die "usage: scripts/solr.sh start|stop|status" ;;
+node) node "${2:-}" "${3:-}" ;;
+*) die "usage: scripts/solr.sh start|stop|status|node stop|start N" ;;
 esac

@@ -18,7 +18,7 @@ from ckan.lib.search.common import SearchIndexError
 from ckan.lib.search.index import PackageSearchIndex
 from sqlalchemy.exc import SQLAlchemyError
 
-from ckanext.chemnitz.search import backend, ddl
+from ckanext.chemnitz.search import backend, ddl, solr
 from ckanext.chemnitz.search.document import build_document, to_row
 from ckanext.chemnitz.search.reference import dataset_reference
 
@@ -99,7 +99,10 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
 
     def index_package(self, pkg_dict: dict[str, Any] | None, defer_commit: bool = False) -> None:
         if not backend.is_active():
-            return super().index_package(pkg_dict, defer_commit)
+            try:
+                return super().index_package(pkg_dict, defer_commit)
+            except SearchIndexError as error:  # Solr down: the dataset is saved, indexed when it is back
+                return solr.postpone((pkg_dict or {}).get("id"), error)
         if pkg_dict is None:
             return None
         document = build_document(pkg_dict)
@@ -116,7 +119,10 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
 
     def delete_package(self, pkg_dict: dict[str, Any]) -> None:
         if not backend.is_active():
-            return super().delete_package(pkg_dict)
+            try:
+                return super().delete_package(pkg_dict)
+            except SearchIndexError as error:
+                return solr.postpone(pkg_dict.get("id"), error)
         self._execute(_DELETE, {"site_id": config.get("ckan.site_id"), "ref": dataset_reference(pkg_dict.get("id"))})
         return None
 

@@ -10,7 +10,7 @@ import yaml
 from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
 
-from ckanext.chemnitz.search import backend
+from ckanext.chemnitz.search import backend, solr
 
 
 class ChemnitzSearchPlugin(p.SingletonPlugin):
@@ -18,9 +18,18 @@ class ChemnitzSearchPlugin(p.SingletonPlugin):
 
     p.implements(p.IConfigurer)
     p.implements(p.IConfigDeclaration)
+    p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.ITemplateHelpers)
 
     def update_config(self, config: Any) -> None:
         backend.install()
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        return solr.install(app)
+
+    def get_helpers(self) -> dict[str, Any]:
+        # Datasets are saved during a Solr outage: the series choices fall back to the database.
+        return {"in_series_choices": solr.in_series_choices} if p.plugin_loaded("dataset_series") else {}
 
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         path = Path(__file__).with_name("config_declaration.yaml")

@@ -13,15 +13,19 @@ and keeps a Solr outage from losing data or showing a server error:
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
 
 import ckan.logic as logic
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 from ckan.common import config
 from ckan.lib.redis import connect_to_redis
 from ckan.lib.search.common import SearchError, SearchIndexError, SolrConnectionError
+from flask import Flask, Response, g, has_request_context, request
+from markupsafe import Markup
 from redis.exceptions import RedisError
 
 from ckanext.chemnitz.search import lucene
@@ -65,6 +69,9 @@ def prepare(query: dict[str, Any]) -> None:
 def search_error(error: Exception, query: dict[str, Any]) -> Exception:
     """The error a portal user gets for a failed Solr search, worded as on PostgreSQL."""
     if isinstance(error, SolrConnectionError) or _is_unavailable(error):
+        log.error("Solr cannot answer a search: %s", error)
+        if has_request_context():
+            g.chemnitz_search_unavailable = True  # the response becomes a 503 (unavailable_response)
         return SearchUnavailable()
     if isinstance(error, SearchError) and "(HTTP 400)" in str(error):
         return InvalidQuery(_syntax_reason(query) or _solr_reason(str(error)))
@@ -138,3 +145,58 @@ def _package_index() -> Any:
     from ckan.lib import search
 
     return search.index_for(model.Package)
+
+
+def install(app: Flask) -> Flask:
+    """A request whose search found Solr unavailable answers 503 (CKAN: 500 or a search error 409).
+
+    Pages keep their content (the search form shows the German notice of
+    ``templates/snippets/search_form.html``); the Action API's error says what happened.
+    """
+
+    @app.before_request
+    def search_not_yet_failed() -> None:
+        g.pop("chemnitz_search_unavailable", None)  # g outlives a request where an app context is reused
+
+    @app.after_request
+    def unavailable_response(response: Response) -> Response:
+        if not g.get("chemnitz_search_unavailable"):
+            return response
+        if request.blueprint == "api" and response.is_json:
+            body = response.get_json(silent=True) or {}
+            message = tk._(
+                "The dataset search is temporarily unavailable. Datasets can still be viewed, created and "
+                "edited; changes appear in the search once it is back. Please try again in a few minutes."
+            )
+            body.update(success=False, error={"__type": "Search Unavailable", "message": message})
+            body.pop("result", None)
+            response.set_data(json.dumps(body))
+        response.status_code = 503
+        response.headers["Retry-After"] = "60"
+        return response
+
+    @app.errorhandler(SearchUnavailable)
+    def unavailable_page(error: SearchUnavailable) -> tuple[str, int]:
+        """Pages whose view does not catch search errors (an organization's page counts its datasets)."""
+        notice = Markup(tk.render("snippets/search_unavailable.html"))
+        return tk.render("error_document_template.html", {"code": 503, "content": notice}), 503
+
+    return app
+
+
+@tk.chained_helper
+def in_series_choices(next_helper: Any, field: dict[str, Any]) -> list[dict[str, str]]:
+    """The dataset series a dataset may join, from the database while Solr is unavailable.
+
+    ckanext-dataset_series finds them with a search, and its choices validate every dataset that is
+    saved: without this, no dataset could be created or edited during an outage. The fallback lists
+    every active series (as the search does for a sysadmin); the editor's rights are checked again
+    when the dataset is saved into one (``chemnitz_in_series``).
+    """
+    try:
+        return next_helper(field)
+    except SearchUnavailable:
+        series = model.Session.query(model.Package.id, model.Package.title).filter(
+            model.Package.type == "dataset_series", model.Package.state == "active"
+        )
+        return [{"value": row.id, "label": row.title} for row in series]
