@@ -41,6 +41,16 @@ portal_settings() {
     )
 }
 
+# solr_collection NAME: a collection of the SolrCloud from the configset "ckan", 2 shards x 1 replica,
+# created unless it exists; every start of scripts/solr.sh begins without it.
+solr_collection() {
+    local admin="${solr_url%/*}/admin/collections"
+    curl -fsS "$admin?action=LIST&wt=json" | grep -q "\"$1\"" && return 0
+    curl -fsS "$admin?action=CREATE&name=$1&numShards=2&replicationFactor=1&collection.configName=ckan&waitForFinalState=true&wt=json" \
+        >>"$VAR/db-upgrade-test-solr.log" || die "Could not create the Solr collection $1 (log: $VAR/db-upgrade-test-solr.log)." \
+        "Check that the SolrCloud runs (scripts/solr.sh status), then run the command again."
+}
+
 mkdir -p "$VAR"
 # DCAT-AP.de: the dataset schema, the RDF profile, the dcat-ap.de licences as CKAN's licence list.
 "$CKAN_VENV/bin/python" -c 'import json, sys
@@ -158,10 +168,15 @@ fi
 # pytest-xdist workers (make test runs the CKAN suites with -n 2): worker gwN gets var/test-gwN.ini
 # (tests/ckan_support.py picks it) with copies of the just migrated test databases, made from them
 # as templates instead of migrating again, its own Redis database (10+N) and storage folder.
-# TEST_WORKERS=<n> prepares more workers (at most 6: Redis has 16 databases).
-if [ "$mode" = test ]; then
+# TEST_WORKERS=<n> prepares more workers (at most 6: Redis has 16 databases). On Solr (test-solr:
+# var/test-solr-gwN.ini) a worker also gets a collection of its own, ckan_gwN (2 shards, one on each
+# node, from the configset "ckan"; one replica each, which halves the cost of every commit — the
+# replicas are tested on "ckan" by tests/solr), and Redis database 6+N (at most 3 workers).
+if [ "$mode" = test ] || [ "$mode" = test-solr ]; then
     workers="${TEST_WORKERS:-2}"
-    [ "$workers" -ge 1 ] && [ "$workers" -le 6 ] || die "TEST_WORKERS=$workers is not between 1 and 6." "Set TEST_WORKERS to the number of pytest-xdist workers (-n), at most 6."
+    most=6 first_redis=10 suffix=""
+    [ "$mode" = test-solr ] && most=3 first_redis=6 suffix=_solr
+    [ "$workers" -ge 1 ] && [ "$workers" -le "$most" ] || die "TEST_WORKERS=$workers is not between 1 and $most." "Set TEST_WORKERS to the number of pytest-xdist workers (-n), at most $most."
     # copy_database TEMPLATE NAME OWNER: NAME afresh as a copy of TEMPLATE, which must have no
     # other connection; the processes above may take a moment to let go of it.
     copy_database() {
@@ -174,16 +189,21 @@ if [ "$mode" = test ]; then
         die "Could not copy $1 to $2 (log: $VAR/db-upgrade-$mode.log)." "A copy needs $1 without other connections: let the program that uses it (a test run?) finish or stop it, then run the command again."
     }
     for ((n = 0; n < workers; n++)); do
-        copy_database ckan_test "ckan_test_gw$n" ckan_default
-        copy_database datastore_test "datastore_test_gw$n" datastore_write
-        cp "$ini" "$VAR/test-gw$n.ini"
-        "$ckan" config-tool "$VAR/test-gw$n.ini" \
-            "sqlalchemy.url=$(url ckan_default CKAN_DB_PASSWORD "ckan_test_gw$n")" \
-            "ckan.datastore.write_url=$(url datastore_write DATASTORE_WRITE_PASSWORD "datastore_test_gw$n")" \
-            "ckan.datastore.read_url=$(url datastore_ro DATASTORE_RO_PASSWORD "datastore_test_gw$n")" \
-            "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/$((10 + n))" \
-            "ckan.storage_path=$VAR/test-storage-gw$n"
+        copy_database "$database" "${database}_gw$n" ckan_default
+        copy_database "$datastore" "${datastore}_gw$n" datastore_write
+        worker_ini="$VAR/$mode-gw$n.ini"
+        cp "$ini" "$worker_ini"
+        "$ckan" config-tool "$worker_ini" \
+            "sqlalchemy.url=$(url ckan_default CKAN_DB_PASSWORD "${database}_gw$n")" \
+            "ckan.datastore.write_url=$(url datastore_write DATASTORE_WRITE_PASSWORD "${datastore}_gw$n")" \
+            "ckan.datastore.read_url=$(url datastore_ro DATASTORE_RO_PASSWORD "${datastore}_gw$n")" \
+            "ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/$((first_redis + n))" \
+            "ckan.storage_path=$VAR/test${suffix}-storage-gw$n"
+        if [ "$mode" = test-solr ]; then
+            "$ckan" config-tool "$worker_ini" "solr_url=${solr_url}_gw$n"
+            solr_collection "ckan_gw$n"
+        fi
         # The read-only role's CONNECT is granted per database: not part of the copy.
-        "$ckan" -c "$VAR/test-gw$n.ini" datastore set-permissions 2>>"$VAR/db-upgrade-$mode.log" | psql_admin >/dev/null
+        "$ckan" -c "$worker_ini" datastore set-permissions 2>>"$VAR/db-upgrade-$mode.log" | psql_admin >/dev/null
     done
 fi

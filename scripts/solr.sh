@@ -8,7 +8,7 @@
 #           and return once the collection answers; does nothing when it already runs
 #   stop    stop it (`make stop` stops it, too)
 #   status  say whether it runs; exit 0 when the collection answers, 3 when it is not running
-#   node stop|start N  take node N (1 or 2) away as a crash would or bring it back with its cores
+#   node stop|start N  stop node N (1 or 2) as Solr's own tests take a node away, or bring it back with its cores
 #           (the launcher's control port; the fault tests in tests/solr use it)
 #
 # Settings (environment or .env): SOLR_PORT (first node, default 8983; the second node listens on

@@ -25,7 +25,8 @@ say "ruff"
 # Two streams run side by side, one per core:
 #   CKAN      the CKAN-side suites on TEST_WORKERS pytest-xdist workers (default 2), each worker on
 #             its own copies of the test databases (scripts/ckan-config.sh test); then the SolrCloud
-#             (scripts/solr.sh) with tests/solr and tests/spatial on it (var/test-solr.ini);
+#             (scripts/solr.sh) with tests/search, tests/solr and tests/spatial on it (var/test-solr.ini,
+#             two workers with a collection each), and the node fault tests alone;
 #   portals   the benchmark smoke run (bench portal, a test portal, the replicas), then the pipeline
 #             suites in .venv/airflow against a fresh test portal on :${E2E_PORT:-5055}, then the
 #             suites that need that harvested portal (conformance, browser, operations: it restarts it).
@@ -49,10 +50,17 @@ ckan_stream() {
     say "CKAN tests (${TEST_WORKERS:-2} workers)"
     "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" -n "${TEST_WORKERS:-2}" --dist loadfile \
         --junitxml="$REPORTS/ckan.xml" "${ignored[@]}" "$@" tests || failed=1
-    say "Search on the SolrCloud (scripts/solr.sh; tests/solr and tests/spatial on var/test-solr.ini)"
-    { "$ROOT/scripts/solr.sh" start && "$ROOT/scripts/ckan-config.sh" test-solr \
-        && "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test-solr.ini" --junitxml="$REPORTS/solr.xml" \
-            "$ROOT/tests/solr" "$ROOT/tests/spatial"; } || failed=1
+    say "Search on the SolrCloud (scripts/solr.sh; tests/search, tests/solr, tests/spatial on two workers with a collection each, then node faults)"
+    # Two workers, each on its collection ckan_gwN (var/test-solr-gwN.ini); the fault tests stop and
+    # start nodes of the whole cluster, so they run alone afterwards.
+    if "$ROOT/scripts/solr.sh" start && TEST_WORKERS=2 "$ROOT/scripts/ckan-config.sh" test-solr; then
+        "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test-solr.ini" -n 2 --dist loadfile --junitxml="$REPORTS/solr.xml" \
+            --ignore="$ROOT/tests/solr/test_faults.py" "$ROOT/tests/search" "$ROOT/tests/solr" "$ROOT/tests/spatial" || failed=1
+        "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test-solr.ini" --junitxml="$REPORTS/solr-faults.xml" \
+            "$ROOT/tests/solr/test_faults.py" || failed=1
+    else
+        failed=1
+    fi
     "$ROOT/scripts/solr.sh" stop
     return "$failed"
 }

@@ -38,6 +38,8 @@ def names(**params) -> list[str]:
 
 def test_ckan_accepts_the_schema_and_the_collection_spans_two_nodes():
     assert ckan_search.check_solr_schema_version() is True
+    # The portal's collection "ckan" (pytest-xdist workers search collections of their own, ckan_gwN,
+    # with one replica per shard: scripts/ckan-config.sh test-solr).
     base = tk.config["solr_url"].rsplit("/", 1)[0]
     status = requests.get(f"{base}/admin/collections", params={"action": "CLUSTERSTATUS", "wt": "json"}, timeout=10)
     collection = status.json()["cluster"]["collections"]["ckan"]
