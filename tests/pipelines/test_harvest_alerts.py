@@ -1,6 +1,7 @@
 """A failed harvest reaches the operator: the alert names the failed task, the error's first line
 and what that failure means for the published dataset, in the task log, through a webhook
-(a local receiver) and by e-mail (a local SMTP sink, aiosmtpd)."""
+(a local receiver) and by e-mail (a local SMTP sink, aiosmtpd). Named to run after test_harvest.py,
+whose first runs must find the datasets not yet harvested."""
 
 from __future__ import annotations
 
