@@ -2,11 +2,13 @@
 (API server, scheduler and DAG processor, as `make demo` runs them; nothing restarted, nothing else
 done), its DAG appears and its first run succeeds. The run that published the dataset emits the
 dataset's asset event, an unchanged run emits none, and a failing run puts the alert into the task
-log that Airflow's UI shows.
+log that Airflow's UI shows. Removing it (``pipelines.remove``, what ``make remove-source`` runs)
+leaves nothing: no configuration, DAG, runs, work files, dataset, DataStore table or uploaded file.
 """
 
 from __future__ import annotations
 
+import configparser
 import contextlib
 import json
 import os
@@ -15,10 +17,12 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg2
 import pytest
 import yaml
 
@@ -26,6 +30,8 @@ from pipelines import config
 from tests.pipelines.conftest import AIRFLOW, action, write
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor")
+E2E_INI = config.REPOSITORY / "var" / "e2e.ini"  # the test portal's settings (scripts/e2e-portal.sh)
+STORAGE = config.REPOSITORY / "var" / "e2e-storage" / "resources"  # its uploaded files
 
 
 def _free_port() -> int:
@@ -131,6 +137,15 @@ def _asset_events(airflow: dict[str, str], uri: str) -> int:
     return int(counted.stdout.strip().splitlines()[-1])
 
 
+def _datastore_tables(names: list[str]) -> list[str]:
+    """Those of ``names`` that are tables in the test portal's DataStore database."""
+    ini = configparser.RawConfigParser(strict=False)
+    ini.read(E2E_INI)
+    with psycopg2.connect(ini["app:main"]["ckan.datastore.write_url"]) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_name = ANY(%s)", (names,))
+        return [row[0] for row in cursor.fetchall()]
+
+
 def test_a_new_yaml_file_runs_without_restart_announces_changes_and_alerts_in_the_task_log(
     running_airflow, portal, fault
 ):
@@ -165,7 +180,34 @@ def test_a_new_yaml_file_runs_without_restart_announces_changes_and_alerts_in_th
         log = "\n".join(path.read_text(errors="replace") for path in (logs / "task_id=extract").rglob("*.log"))
         assert f"Harvest {dag_id} failed in task extract" in log
         assert f"HTTP 500: 'Internal Server Error'. Nothing was published: the dataset {uri} is as before." in log
+
+        # removing it is one command, and nothing of it is left behind
+        resources = action(portal, "package_show", id=name)["resources"]
+        tables = [r["id"] for r in resources if r.get("datastore_active")]
+        uploads = [STORAGE / r["id"][:3] / r["id"][3:6] / r["id"][6:] for r in resources if r["url_type"] == "upload"]
+        assert tables and uploads and all(upload.exists() for upload in uploads)
+        home = Path(airflow["AIRFLOW_HOME"])
+        work = Path(airflow["CHEMNITZ_PIPELINE_WORK"]) / dag_id
+        assert work.exists()
+        removed = subprocess.run(
+            [AIRFLOW.with_name("python"), "-m", "pipelines.remove", document["id"], "--sources", sources,
+             "--dags", home / "source-dags", "--work", work.parent, "--purge", E2E_INI],
+            env=airflow, capture_output=True, text=True,
+        )  # fmt: skip
+        assert removed.returncode == 0, removed.stdout + removed.stderr
+        purged = f"Purged dataset {name}: {len(tables)} DataStore table(s), {len(uploads)} uploaded file(s)"
+        assert purged in removed.stdout
+        time.sleep(12)  # two refreshes of the DAG processor: the DAG does not come back
+        assert not target.exists() and not (home / "source-dags" / f"{dag_id}.py").exists() and not work.exists()
+        assert _runs(airflow, dag_id) == []
+        listed = subprocess.run([AIRFLOW, "dags", "list", "-o", "json"], env=airflow, capture_output=True, text=True)
+        assert listed.returncode == 0 and dag_id not in listed.stdout
+        with pytest.raises(urllib.error.HTTPError) as gone:
+            action(portal, "package_show", id=name)
+        assert gone.value.code == 404
+        assert not any(upload.exists() for upload in uploads)
+        assert _datastore_tables(tables) == []
     finally:
-        target.unlink()
-        with contextlib.suppress(OSError):  # when the first run never created it, the assertions say why
+        target.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # only when the test failed before the removal
             write(portal, "package_delete", id=name)

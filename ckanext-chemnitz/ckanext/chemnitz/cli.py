@@ -47,6 +47,28 @@ def sync(declarations: Path | None, members: tuple[str, ...]) -> None:
     click.echo(str(result))
 
 
+@chemnitz.group()
+def datasets() -> None:
+    """Datasets of the portal."""
+
+
+@datasets.command("purge")
+@click.argument("name")
+def purge(name: str) -> None:
+    """Remove dataset NAME for good, with its DataStore tables and uploaded files.
+
+    CKAN's own purge leaves both behind; this is what scripts/remove-source.sh --purge runs.
+    """
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.chemnitz.purge import purge_dataset
+
+    try:
+        click.echo(str(purge_dataset(name)))
+    except tk.ObjectNotFound as error:
+        raise click.ClickException(f"No dataset {name!r} in this portal") from error
+
+
 @chemnitz.command("validate")
 @click.option("--url", help="Catalogue to check; default: this portal's /catalog.ttl (every page).")
 @click.option(
