@@ -336,12 +336,15 @@ class DCATAPDE2Profile(DCATAPDEProfile):
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         super().graph_from_dataset(dataset_dict, dataset_ref)
         g = self.g
+        # Every size in the graph: in a catalogue built in one graph, ckanext-dcat's 3.0 profile
+        # retypes the sizes of the datasets before this one as well, undoing their conversion.
+        for distribution, _, size in list(g.triples((None, DCAT.byteSize, None))):
+            if getattr(size, "datatype", None) != XSD.decimal:
+                g.remove((distribution, DCAT.byteSize, size))
+                g.add((distribution, DCAT.byteSize, Literal(Decimal(str(size)), datatype=XSD.decimal)))
         # Only this dataset's distributions: in a catalogue the graph holds the datasets before it,
         # already converted (their 2.0 status is no 3.0 code and was dropped).
         for distribution in list(g.objects(dataset_ref, DCAT.distribution)):
-            for size in list(g.objects(distribution, DCAT.byteSize)):
-                g.remove((distribution, DCAT.byteSize, size))
-                g.add((distribution, DCAT.byteSize, Literal(Decimal(str(size)), datatype=XSD.decimal)))
             for status in list(g.objects(distribution, ADMS.status)):
                 code = str(status).rsplit("/", 1)[-1]
                 g.remove((distribution, ADMS.status, status))
