@@ -78,14 +78,19 @@ def utcnow() -> datetime.datetime:
 
 
 def generation() -> str:
-    """Fingerprint of everything besides the dataset that shapes its RDF (code, settings, lists)."""
+    """Fingerprint of everything besides the dataset that shapes its RDF (code, settings, lists).
+
+    Asked on every catalogue request and every indexing: the declarations file is read again only
+    when its modification time or size changed.
+    """
     declarations = organizations.declarations_file()
     try:
-        declared = declarations.read_bytes()
+        status = declarations.stat()
+        key: tuple[Any, ...] = (str(declarations), status.st_mtime_ns, status.st_size)
     except FileNotFoundError:
-        declared = b""
-    key = hashlib.sha1(declared).hexdigest()
+        key = (str(declarations),)
     if _generation_cache.get("key") != key:
+        declared = declarations.read_bytes() if len(key) > 1 else b""
         licences = sorted((lic.id, lic.url or "", lic.title) for lic in model.Package.get_license_register().values())
         settings = [str(tk.config.get(option) or "") for option in _SETTINGS]
         digest = hashlib.sha1(_CODE + declared + json.dumps([settings, licences]).encode())
