@@ -48,9 +48,11 @@ def plugin_files_read_once() -> Iterator[None]:
     and searched all installed packages for each plugin's entry point: a third of most tests' time.
     Neither changes during a run. A YAML text is parsed once and each caller gets a deep copy of the
     result, as from a fresh parse (texts that do not parse still raise, each time); entry points are
-    looked up once per plugin name."""
+    looked up once per plugin name. CKAN's ~600 core config declarations (``config_declaration.yaml``,
+    rebuilt into option objects on every load) are built once too; each load gets a deep copy."""
     import ckan.plugins.core as plugins_core
     import yaml
+    from ckan.config.declaration import load as declaration_load
 
     parse, find = yaml.load, plugins_core.entry_points
     safe = {yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)}
@@ -77,9 +79,26 @@ def plugin_files_read_once() -> Iterator[None]:
             found[key] = find(**selection)
         return found[key]
 
+    load_core = declaration_load.handler._types["core"]
+    core: list[tuple[list[Any], dict[Any, Any]]] = []
+
+    def copied(options: dict[Any, Any]) -> dict[Any, Any]:
+        """Options copied (plugins may change them), their keys shared (immutable, not copyable)."""
+        return {key: copy.deepcopy(option) for key, option in options.items()}
+
+    def core_built_once(declaration: Any) -> None:
+        if not core:
+            load_core(declaration)  # on a fresh declaration: everything in it is core
+            core.append((list(declaration._members), copied(declaration._options)))
+            return
+        members, options = core[0]
+        declaration._members.extend(members)
+        declaration._options.update(copied(options))
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(yaml, "load", load)
         patch.setattr(plugins_core, "entry_points", entry_points)
+        patch.setitem(declaration_load.handler._types, "core", core_built_once)
         yield
 
 
