@@ -1,5 +1,5 @@
 # The portal's entry points; the work is done by the scripts in scripts/ (see README.md).
-.PHONY: demo test stop bench load backup restore remove-source i18n lint lock screenshots
+.PHONY: demo test stop bench load backup restore check-source remove-source i18n lint lock screenshots
 
 demo:  ## set up everything missing and run the portal on http://127.0.0.1:5000 (Ctrl-C stops)
 	@scripts/demo.sh
@@ -21,6 +21,9 @@ backup:  ## save the demo's databases and uploads to var/backups/<time>/ (docs/o
 
 restore:  ## bring back the newest backup (make stop first), verified against its manifest
 	@scripts/backup.sh restore
+
+check-source:  ## check source configuration(s) FILE=<yaml> before they go live; OFFLINE=yes: without asking the source
+	@scripts/check-source.sh $(FILE) $(if $(OFFLINE),--offline)
 
 remove-source:  ## remove source SOURCE=<id> (config, DAG, work files); PURGE=yes also its dataset (docs/operations.md)
 	@scripts/remove-source.sh "$(SOURCE)" "$(PURGE)"
