@@ -4,8 +4,9 @@
 # dags/pipelines/remove.py and docs/operations.md.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+[ -n "${1:-}" ] || die "No source given." "make remove-source SOURCE=<id> [PURGE=yes] (the ids are the file names in schemas/sources/)"
+source_id="$1"
 source "$ROOT/scripts/airflow-env.sh"
-source_id="${1:?usage: remove-source.sh <id> [yes]}"
 purge=()
 [ "${2:-}" = yes ] && purge=(--purge "$VAR/ckan.ini")
 "$AIRFLOW_VENV/bin/python" -m pipelines.remove "$source_id" --dags "$AIRFLOW_HOME/source-dags" \
