@@ -36,7 +36,7 @@ import shapely
 
 from bench import report
 from pipelines import config as sources
-from pipelines import steps
+from pipelines import steps, store
 from pipelines.publish import ckan as publisher
 from pipelines.transform import geometry
 from replica.run import DEFAULT_PORTS
@@ -152,9 +152,7 @@ def _harvest(config: sources.SourceConfig, work: Path, portal: dict[str, str]) -
 
 def _reprojection(work: Path, repeat: int) -> dict[str, float]:
     """Coordinates/s of the pipeline's reprojection (EPSG:25833 → WGS 84) and of bare pyproj on the same coordinates."""
-    import pickle
-
-    frame = geometry.reproject(pickle.loads((work / "raw.pickle").read_bytes()), geometry.ETRS89_UTM33)
+    frame = geometry.reproject(store.read_frame(work / "raw.parquet"), geometry.ETRS89_UTM33)
     coordinates = shapely.get_coordinates(frame.geometry.to_numpy())
     xs, ys = np.ascontiguousarray(coordinates[:, 0]), np.ascontiguousarray(coordinates[:, 1])
     transformer = pyproj.Transformer.from_crs(geometry.ETRS89_UTM33, geometry.WGS84, always_xy=True)

@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from airflow.sdk import DAG, Asset, Connection, dag, get_current_context, task
+from airflow.sdk import DAG, Asset, Connection, ObjectStoragePath, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from pipelines import alerts, config, steps
+from pipelines import alerts, config, steps, store
 
 log = logging.getLogger(__name__)
 
 CKAN_CONNECTION = "ckan"
-WORK = Path(os.environ.get("CHEMNITZ_PIPELINE_WORK", config.REPOSITORY / "var" / "airflow" / "work"))
+WORK = store.WORK  # a task's own files (the parking feed); a harvest's tasks share theirs through the store
 # The first wait before a failed task is retried (then doubling, up to 10 minutes): long enough for
 # a restarted portal or database; the pipeline tests shorten it so failing runs end quickly.
 RETRY_DELAY = dt.timedelta(seconds=float(os.environ.get("CHEMNITZ_RETRY_DELAY_SECONDS", "20")))
@@ -121,6 +121,7 @@ def documentation(source: config.SourceConfig, department: str, address: str) ->
     ])  # fmt: skip
 
 
-def _work_folder() -> Path:
+def _work_folder() -> ObjectStoragePath:
+    """The run's folder in the pipeline store, which every worker reaches (``pipelines.store``)."""
     context = get_current_context()
-    return WORK / context["dag"].dag_id / context["run_id"].replace(":", "_").replace("+", "_")
+    return store.run_folder(context["dag"].dag_id, context["run_id"])

@@ -1,7 +1,9 @@
 """The three steps of every harvest, as functions of a source configuration and a work folder.
 
-Airflow tasks call these and pass only small JSON-able summaries and file paths between them;
-the data itself stays in the run's work folder, so a retried task starts from its inputs.
+Airflow tasks call these and pass only small JSON-able summaries and file addresses between them;
+the data itself stays in the run's folder of the pipeline store (``pipelines.store``: a shared
+folder or a bucket, GeoParquet and JSON), so a retried task starts from its inputs, on whichever
+worker it runs. Local files live only in a task's temporary folder.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import pickle
+import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict
 from functools import cache
@@ -20,6 +22,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from pipelines import store
 from pipelines.config import SourceConfig
 from pipelines.errors import SourceError
 from pipelines.extract import arcgis, tables, versions, wfs
@@ -33,8 +36,8 @@ from pipelines.web import session
 log = logging.getLogger(__name__)
 
 
-def extract(config: SourceConfig, work: Path, previous: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Fetch the whole source into ``work/raw.pickle``; an empty source is an error.
+def extract(config: SourceConfig, work: store.StorePath, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Fetch the whole source into ``work/raw.parquet`` (GeoParquet); an empty source is an error.
 
     ``previous`` is the last successful run (its harvest-log row, ``previous_run``). When the
     source reports the same data version as then, and configuration and code are the same, nothing
@@ -65,9 +68,8 @@ def extract(config: SourceConfig, work: Path, previous: dict[str, Any] | None = 
     if frame.empty:
         raise SourceError(f"{config.url}: the source has no features; the published dataset is left as it is")
     _check_growth(config, len(frame), (previous or {}).get("published_rows"))
-    work.mkdir(parents=True, exist_ok=True)
-    raw = work / "raw.pickle"
-    raw.write_bytes(pickle.dumps(frame))
+    raw = work / "raw.parquet"
+    store.write_frame(frame, raw)
     return {"raw": str(raw), "fetched": len(frame), "url": config.url, "fingerprint": fingerprint(config, frame),
             "source_version": version, "previous": _last_result(previous)}  # fmt: skip
 
@@ -136,9 +138,9 @@ def already_published(extracted: dict[str, Any]) -> dict[str, Any]:
     return {"skipped": True, "rejected": last["rejected"], "repaired": 0}
 
 
-def transform(config: SourceConfig, extracted: dict[str, Any], work: Path) -> dict[str, Any]:
-    """Type, repair and reproject the features and write the distributions."""
-    frame = pickle.loads(Path(extracted["raw"]).read_bytes())
+def transform(config: SourceConfig, extracted: dict[str, Any], work: store.StorePath) -> dict[str, Any]:
+    """Type, repair and reproject the features and write the distributions into ``work/files``."""
+    frame = store.read_frame(store.location(extracted["raw"]))
     rejections = Rejections()
     try:
         typed = normalise(frame, config.fields, rejections)
@@ -159,11 +161,13 @@ def transform(config: SourceConfig, extracted: dict[str, Any], work: Path) -> di
             )
     withheld = withheld_attributes(config, frame.columns)
     table = files.tabular(typed)
-    outputs = files.write_all(typed, table, work / "files", config.dataset["title"])
+    with tempfile.TemporaryDirectory(prefix="chemnitz-transform-") as local:
+        outputs = files.write_all(typed, table, Path(local), config.dataset["title"])
+        stored = [str(store.put(o.path, work / "files" / o.path.name)) for o in outputs]
     records = files.records(table)
     (work / "records.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     summary: dict[str, Any] = {
-        "outputs": [dict(asdict(o), path=str(o.path)) for o in outputs],
+        "outputs": [dict(asdict(o), path=path) for o, path in zip(outputs, stored, strict=True)],
         "records": str(work / "records.json"),
         "rows": len(typed),
         "rejected": len(rejections),
@@ -216,20 +220,33 @@ def publish(config: SourceConfig, transformed: dict[str, Any], ckan_url: str, to
         contained_values=transformed.get("contained_values", []),
     )
     dataset = publisher.ensure_dataset(ckan, desired, summary)
-    resources = {}
-    for item in transformed["outputs"]:
-        output = files.Output(**dict(item, path=Path(item["path"])))
-        resources[output.key] = publisher.ensure_resource(ckan, dataset, output, summary)
-    # what the CSV's columns are, for GDAL (.csvt) and Frictionless (pointing to the CSV's download)
-    table = datapackage.columns(config.fields, transformed["extra_numbers"])
-    csv_folder = Path(next(item["path"] for item in transformed["outputs"] if item["key"] == "csv")).parent
-    for output in datapackage.write(config.dataset, table, config.key, resources["csv"]["url"], csv_folder):
-        resources[output.key] = publisher.ensure_resource(ckan, dataset, output, summary)
+    with tempfile.TemporaryDirectory(prefix="chemnitz-publish-") as local:
+        resources = _publish_files(config, transformed, ckan, dataset, summary, Path(local))
     if config.datastore and config.key:
-        records = json.loads(Path(transformed["records"]).read_text(encoding="utf-8"))
+        records = json.loads(store.location(transformed["records"]).read_text(encoding="utf-8"))
         columns = publisher.datastore_columns(config.fields, transformed["extra_numbers"])
         publisher.load_datastore(ckan, resources["csv"], columns, config.key, records, summary)
     return asdict(summary) | {"changed": summary.changed}
+
+
+def _publish_files(
+    config: SourceConfig,
+    transformed: dict[str, Any],
+    ckan: Any,
+    dataset: dict[str, Any],
+    summary: publisher.PublishSummary,
+    local: Path,
+) -> dict[str, dict[str, Any]]:
+    """The distributions from the store (copied into ``local``) and the CSV's type descriptions."""
+    resources = {}
+    for item in transformed["outputs"]:
+        output = files.Output(**dict(item, path=store.fetch(store.location(item["path"]), local)))
+        resources[output.key] = publisher.ensure_resource(ckan, dataset, output, summary)
+    # what the CSV's columns are, for GDAL (.csvt) and Frictionless (pointing to the CSV's download)
+    table = datapackage.columns(config.fields, transformed["extra_numbers"])
+    for output in datapackage.write(config.dataset, table, config.key, resources["csv"]["url"], local):
+        resources[output.key] = publisher.ensure_resource(ckan, dataset, output, summary)
+    return resources
 
 
 # The harvest log is shown to visitors on the dataset page ("Herkunft"): its words are German.

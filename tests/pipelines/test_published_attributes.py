@@ -17,7 +17,6 @@ import http.server
 import io
 import itertools
 import json
-import pickle
 import subprocess
 import threading
 from pathlib import Path
@@ -27,7 +26,7 @@ import pyogrio
 import pytest
 import shapely
 
-from pipelines import config, steps
+from pipelines import config, steps, store
 from pipelines.extract import wfs as extract_wfs
 from pipelines.publish import ckan as publisher
 from pipelines.transform import files
@@ -92,9 +91,8 @@ def _arcgis_fixture(source: config.SourceConfig) -> Path:
 def _as_koop_serves_it(source: config.SourceConfig, folder: Path) -> dict:
     """The extract result of an ArcGIS layer: the fixture's features in the requested ``outSR``."""
     frame = gpd.read_file(_arcgis_fixture(source)).to_crs(source.crs)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "raw.pickle").write_bytes(pickle.dumps(frame))
-    return {"raw": str(folder / "raw.pickle"), "fetched": len(frame), "url": source.url}
+    store.write_frame(frame, folder / "raw.parquet")
+    return {"raw": str(folder / "raw.parquet"), "fetched": len(frame), "url": source.url}
 
 
 def _geojson_attributes(path: Path) -> set[str]:
@@ -172,7 +170,7 @@ def test_the_schools_publish_all_their_attributes_but_account_names_and_the_data
 def test_the_gml_encoding_is_not_taken_for_attributes(sources, tmp_path):
     """GDAL makes columns of each GML feature's id and, without the server's schema, of its
     envelope's corners: neither is an attribute of the source."""
-    raw = pickle.loads((Path(sources["stadtteile"]["transformed"]["records"]).parent / "raw.pickle").read_bytes())
+    raw = store.read_frame(Path(sources["stadtteile"]["transformed"]["records"]).parent / "raw.parquet")
     assert set(raw.columns) - {"geometry"} == sources["stadtteile"]["attributes"]
     map_file, mapserver_config = wfs.write_map(tmp_path, "http://127.0.0.1:9/wfs")  # schema not reachable
     query = "SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=Stadtteile&SRSNAME=urn:ogc:def:crs:EPSG::25833"
