@@ -22,16 +22,19 @@ say "CKAN test configuration and database"
 say "ruff"
 "$CKAN_VENV/bin/ruff" check "$ROOT"
 
-# Two streams run side by side, one per core:
+# Three streams run side by side:
 #   CKAN      the CKAN-side suites on TEST_WORKERS pytest-xdist workers (default 2), each worker on
 #             its own copies of the test databases (scripts/ckan-config.sh test); then the SolrCloud
 #             (scripts/solr.sh) with tests/search, tests/solr and tests/spatial on it (var/test-solr.ini,
 #             two workers with a collection each), and the node fault tests alone;
-#   portals   the benchmark smoke run (bench portal, a test portal, the replicas), then the pipeline
-#             suites in .venv/airflow against a fresh test portal on :${E2E_PORT:-5055}, then the
-#             suites that need that harvested portal (conformance, browser, operations: it restarts it).
-# They share no database, Redis database, port or file; the portal stream's output is printed when
-# it ends (var/test-portals.log), the CKAN stream's as it runs.
+#   bench     the benchmark smoke run of the catalogue parts (bench portal on :${BENCH_PORT:-5057});
+#   portals   the pipeline suites in .venv/airflow against a fresh test portal on :${E2E_PORT:-5055} —
+#             the new-source test (a running Airflow that mostly waits for its scheduler) beside the
+#             others, with replicas of its own — then the suites that need that harvested portal
+#             (conformance, browser, operations: it restarts it), then the pipeline part of the
+#             benchmark smoke run on it.
+# They share no database, Redis database, port or file; the output of the bench and portal streams is
+# printed when they end (var/test-bench.log, var/test-portals.log), the CKAN stream's as it runs.
 airflow_suites=(pipelines replicas)
 live=("$ROOT/tests/conformance" "$ROOT/tests/browser" "$ROOT/tests/operations")
 ignored=("--ignore=$ROOT/tests/conformance" "--ignore=$ROOT/tests/browser" "--ignore=$ROOT/tests/operations")
@@ -65,44 +68,67 @@ ckan_stream() {
     return "$failed"
 }
 
+bench_stream() {
+    say "Benchmark smoke run, catalogue parts (make bench on a tiny catalogue; bench portal on :${BENCH_PORT:-5057})"
+    BENCH_PARTS="search dcat spatial parking pages" "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" \
+        --junitxml="$REPORTS/bench.xml" "$ROOT/tests/bench"
+}
+
 # A failing suite does not stop the stream: the suites after it still run, and the stream fails at the end.
+new_source="$ROOT/tests/pipelines/test_new_source.py"
 portal_stream() {
-    local failed=0
-    say "Benchmark smoke run (every part of make bench on a tiny catalogue; ports ${BENCH_PORT:-5057}, ${E2E_PORT:-5055}, 8081-8084)"
-    "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" --junitxml="$REPORTS/bench.xml" "$ROOT/tests/bench" || failed=1
+    local failed=0 beside
     [ ${#present[@]} -gt 0 ] || return "$failed"
-    say "Pipeline tests (replicas, a throw-away portal on :${E2E_PORT:-5055}, DAG runs)"
+    say "Pipeline tests (replicas, a throw-away portal on :${E2E_PORT:-5055}, DAG runs; a new source beside them)"
     "$ROOT/scripts/e2e-portal.sh" stop
     "$ROOT/scripts/e2e-portal.sh" start
-    "$AIRFLOW_VENV/bin/pytest" --junitxml="$REPORTS/pipelines.xml" "${present[@]}" || failed=1
+    REPLICA_ARCGIS_PORT=8091 REPLICA_WFS_PORT=8092 REPLICA_FILES_PORT=8093 REPLICA_PARKING_PORT=8094 \
+        "$AIRFLOW_VENV/bin/pytest" --junitxml="$REPORTS/pipelines-new-source.xml" "$new_source" \
+        >"$VAR/test-new-source.log" 2>&1 &
+    beside=$!
+    "$AIRFLOW_VENV/bin/pytest" --junitxml="$REPORTS/pipelines.xml" --ignore="$new_source" "${present[@]}" || failed=1
+    wait "$beside" || failed=1
+    cat "$VAR/test-new-source.log"
     say "The harvested test portal: DCAT-AP.de conformance, DCAT harvest into a second site, pages in Chromium with axe-core, backup and restore"
     psql_admin -c "DROP DATABASE IF EXISTS ckan_harvest" >/dev/null
     ensure_database ckan_harvest ckan_default
     "$ROOT/scripts/ckan-config.sh" harvest
     "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" --junitxml="$REPORTS/live.xml" "${live[@]}" || failed=1
+    say "Benchmark smoke run, pipeline part (on the test portal and replicas)"
+    BENCH_PARTS=pipeline BENCH_TEST_PORTAL=running "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" \
+        --junitxml="$REPORTS/bench-pipeline.xml" "$ROOT/tests/bench" || failed=1
     return "$failed"
 }
 
-portal_log="$VAR/test-portals.log"
+portal_log="$VAR/test-portals.log" bench_log="$VAR/test-bench.log"
 stop_streams() {
     # After a failure or Ctrl-C: no stream's pytest or portal outlives make test.
     [ -z "${portal_pid:-}" ] || pkill -TERM -g "$portal_pid" 2>/dev/null || true
+    [ -z "${bench_pid:-}" ] || pkill -TERM -g "$bench_pid" 2>/dev/null || true
     "$ROOT/scripts/e2e-portal.sh" stop
     "$ROOT/scripts/solr.sh" stop
     print_times
 }
 trap stop_streams EXIT
-# The portal stream in a process group of its own (set -m), so stop_streams reaches all of it.
+# The portal and bench streams in process groups of their own (set -m), so stop_streams reaches all of them.
 set -m
 (set -euo pipefail; portal_stream) >"$portal_log" 2>&1 &
 portal_pid=$!
+(set -euo pipefail; bench_stream) >"$bench_log" 2>&1 &
+bench_pid=$!
 set +m
 ckan_status=0
 ckan_stream "$@" || ckan_status=$?
+bench_status=0
+wait "$bench_pid" || bench_status=$?
+bench_pid=""
+say "Bench stream (benchmark smoke run of the catalogue parts; var/test-bench.log)"
+cat "$bench_log"
 portal_status=0
 wait "$portal_pid" || portal_status=$?
 portal_pid=""
-say "Portal stream (benchmark smoke run, pipeline tests, live suites; var/test-portals.log)"
+say "Portal stream (pipeline tests, live suites, benchmark smoke run of the pipeline part; var/test-portals.log)"
 cat "$portal_log"
-[ "$ckan_status" -eq 0 ] || die "CKAN tests failed (exit $ckan_status)." "See the failures above the portal stream's output."
+[ "$ckan_status" -eq 0 ] || die "CKAN tests failed (exit $ckan_status)." "See the failures above the other streams' output."
+[ "$bench_status" -eq 0 ] || die "The benchmark smoke run failed (exit $bench_status)." "See its output above (var/test-bench.log)."
 [ "$portal_status" -eq 0 ] || die "The portal stream failed (exit $portal_status)." "See its output above (var/test-portals.log)."

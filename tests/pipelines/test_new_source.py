@@ -147,12 +147,16 @@ def _datastore_tables(names: list[str]) -> list[str]:
 
 
 def test_a_new_yaml_file_runs_without_restart_announces_changes_and_alerts_in_the_task_log(
-    running_airflow, portal, fault
+    running_airflow, portal, replicas, fault
 ):
     airflow, sources = running_airflow
     suffix = secrets.token_hex(3)
     document = yaml.safe_load((config.SOURCES / "parkplaetze_reisebus.yaml").read_text(encoding="utf-8"))
     document["id"] = f"neue_quelle_{suffix}"
+    # the file drop of this test's replicas (make test runs it beside the other pipeline tests, with
+    # replicas of its own: REPLICA_*_PORT), whose fault below no other test sees
+    replica = document["source"]["endpoints"]["replica"]
+    document["source"]["endpoints"]["replica"] = f"{replicas.files}/{replica.rsplit('/', 1)[1]}"
     document["dataset"] = {**document["dataset"], "name": f"neue-quelle-{suffix}", "title": "Neue Quelle (Test)"}
     dag_id, name = f"harvest_{document['id']}", document["dataset"]["name"]
     uri = f"{portal['CKAN_URL']}/dataset/{name}"
