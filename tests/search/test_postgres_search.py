@@ -50,8 +50,12 @@ class TestGermanFullText:
 
     def test_stop_words_do_not_block_a_match(self):
         factories.Dataset(title="Schulen in Chemnitz")
-        assert titles(q="Schulen in der Stadt Chemnitz") == []  # "Stadt" is missing: 80 % rule
         assert titles(q="Schulen in Chemnitz") == ["Schulen in Chemnitz"]
+        # Stop words do not count: three words, all but one needed ("Stadt" is missing) …
+        assert titles(q="Schulen in der Stadt Chemnitz") == ["Schulen in Chemnitz"]
+        # … four words, three needed; and "in" does not stand in for a missing word (Solr alike).
+        assert titles(q="Schulen in der Stadt Chemnitz Sachsen") == []
+        assert titles(q="Schulen in Kaßberg") == []
 
     def test_prefix_search_for_type_ahead(self):
         factories.Dataset(title="Schulsozialarbeit")

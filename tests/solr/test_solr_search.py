@@ -83,3 +83,26 @@ def test_ext_bbox_and_the_portal_facets(organization):
         EU + "data-theme/EDUC", EU + "data-theme/REGI"
     }  # fmt: skip
     assert found["search_facets"]["metadata_quality_rating"]["items"]
+
+
+@pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)
+def test_a_box_matches_exactly_as_on_postgresql(organization):
+    """Boxes that touch the searched box match, boxes a few metres beside it do not (the PostgreSQL
+    backend's extent columns answer the same; an approximating prefix-tree field matched them)."""
+    west = {"uri": CHEMNITZ, "text": "West", "bbox": "12.80,50.80,12.90,50.85"}
+    beside = {"uri": CHEMNITZ, "text": "Daneben", "bbox": "12.9001,50.80,12.95,50.85"}
+    publish(organization, "westen", "Im Westen", spatial_coverage=[west])
+    publish(organization, "daneben", "Daneben", spatial_coverage=[beside])
+
+    assert names(ext_bbox="12.89,50.85,12.90,50.86") == ["westen"]  # a corner in common
+    assert names(ext_bbox="12.9000,50.79,12.90005,50.79999") == []  # below both, and between them
+    assert names(ext_bbox="12.90002,50.81,12.90008,50.82") == []  # in the 10 m gap between the two
+
+
+def test_stop_words_and_the_licence_title_in_free_text():
+    factories.Dataset(name="schulen", title="Schulen in Chemnitz", license_id="dl-by-de/2.0")
+    factories.Dataset(name="wetter", title="Wetterdaten", license_id="cc-zero")
+
+    assert names(q="Schulen in Kaßberg") == []  # "in" does not stand in for the missing word
+    assert names(q="Schulen in der Stadt Chemnitz") == ["schulen"]  # three words, all but one
+    assert names(q='"Datenlizenz Deutschland"') == ["schulen"]  # the licence's title, as on PostgreSQL

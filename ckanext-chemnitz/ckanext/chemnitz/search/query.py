@@ -7,6 +7,7 @@ implementation produces: ``results``, ``count`` and ``facets``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 
 from ckanext.chemnitz.search import backend, ddl, facets, lucene, solr
 from ckanext.chemnitz.search.compiler import QueryCompiler, SqlBuilder, minimum_should_match
+from ckanext.chemnitz.search.ddl import TEXT_CONFIG
 from ckanext.chemnitz.search.fields import UNSTORED_FIELDS, Kind, is_valid_name, kind_of
 from ckanext.chemnitz.search.reference import dataset_reference
 
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 # Parameters beyond Solr's that this backend understands.
 VALID_PARAMETERS = VALID_SOLR_PARAMETERS | {"facet.sort", "q.op"}
+_CONFIG = f"'{TEXT_CONFIG}'::regconfig"
 DEFAULT_MM = "2<-1 5<80%"  # CKAN's dismax default: all of 1–2 words, all but one of 3–5, 80% beyond
 _SORT_ITEM = re.compile(r"^\s*(\S+)\s+(asc|desc)\s*$", re.IGNORECASE)
 _SORT_COLUMNS = {
@@ -214,9 +217,45 @@ def _parse_q(text: str, query: dict[str, Any]) -> lucene.BooleanQuery:
     parsed = lucene.parse(text, default_and=False)
     if parsed.has_operators:
         return lucene.parse(text)
+    _drop_stop_words(parsed)
     optional = sum(1 for c in parsed.clauses if c.occur is lucene.Occur.SHOULD)
     parsed.minimum_should_match = minimum_should_match(str(query.get("mm") or DEFAULT_MM), optional)
     return parsed
+
+
+def _drop_stop_words(parsed: lucene.BooleanQuery) -> None:
+    """Leave out free-text words that are only stop words ("in", "der"), so they do not count towards
+    ``mm``: "Schulen in Kaßberg" needs both words, as a two-word query does. Solr's dismax does the
+    same, its query fields removing the stop word (docker/solr/conf/schema.xml). A query of stop
+    words alone keeps them (each then matches every dataset, as before)."""
+    words = [c.query.text for c in parsed.clauses if _plain_word(c)]
+    stop = _stop_words(tuple(sorted(set(words))))
+    kept = [c for c in parsed.clauses if not (_plain_word(c) and c.query.text in stop)]  # type: ignore[union-attr]
+    if kept and len(kept) < len(parsed.clauses):
+        parsed.clauses = kept
+
+
+def _plain_word(clause: lucene.Clause) -> bool:
+    node = clause.query
+    return (
+        clause.occur is lucene.Occur.SHOULD
+        and isinstance(node, lucene.Term)
+        and node.field is None
+        and node.like is None
+        and node.prefix is None
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _stop_words(words: tuple[str, ...]) -> frozenset[str]:
+    """Those of ``words`` the text search configuration reduces to nothing (its stop words)."""
+    if not words:
+        return frozenset()
+    rows = model.Session.execute(
+        sa.text(f"SELECT w FROM unnest(CAST(:words AS text[])) AS w WHERE numnode(plainto_tsquery({_CONFIG}, w)) = 0"),
+        {"words": list(words)},
+    )
+    return frozenset(row[0] for row in rows)
 
 
 def _reject_local_parameters(name: str, value: Any) -> None:
