@@ -4,7 +4,7 @@
 #
 # Usage: scripts/solr.sh start|stop|status|node stop|start N
 #   start   build the launcher once (Maven; downloads cached in var/maven, so later starts need no
-#           network), start the cluster in the background (pid var/run/solr.pid, log var/solr.log)
+#           network), start the cluster in the background (pid var/run/$SOLR_NAME.pid, log var/$SOLR_NAME.log)
 #           and return once the collection answers; does nothing when it already runs
 #   stop    stop it (`make stop` stops it, too)
 #   status  say whether it runs; exit 0 when the collection answers, 3 when it is not running
@@ -12,7 +12,9 @@
 #           (the launcher's control port; the fault tests in tests/solr use it)
 #
 # Settings (environment or .env): SOLR_PORT (first node, default 8983; the second node listens on
-# SOLR_PORT+1, ZooKeeper on SOLR_PORT+1000, the launcher's control port on SOLR_PORT+1001), SOLR_HEAP (the JVM's heap, default 1g).
+# SOLR_PORT+1, ZooKeeper on SOLR_PORT+1000, the launcher's control port on SOLR_PORT+1001), SOLR_HEAP (the JVM's heap, default 1g),
+# SOLR_NAME (default solr: pid file var/run/NAME.pid, log var/NAME.log, data var/NAME/; another name and
+# port run a second cluster beside the first, as `make bench` does while `make test` may use the first).
 # Every start begins with an empty collection: `ckan search-index rebuild` fills it.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -21,10 +23,12 @@ SOLR_PORT="${SOLR_PORT:-$(env_get SOLR_PORT)}"
 SOLR_PORT="${SOLR_PORT:-8983}"
 SOLR_HEAP="${SOLR_HEAP:-$(env_get SOLR_HEAP)}"
 SOLR_HEAP="${SOLR_HEAP:-1g}"
+SOLR_NAME="${SOLR_NAME:-solr}"
+[[ "$SOLR_NAME" =~ ^[a-z][a-z0-9-]*$ ]] || die "SOLR_NAME=$SOLR_NAME is not a plain name." "Use lower-case letters, digits and '-' (e.g. solr-bench)."
 COLLECTION=ckan
 LAUNCHER="$ROOT/solr/launcher"
-PIDFILE="$RUN/solr.pid"
-LOG="$VAR/solr.log"
+PIDFILE="$RUN/$SOLR_NAME.pid"
+LOG="$VAR/$SOLR_NAME.log"
 URL="http://127.0.0.1:$SOLR_PORT/solr/$COLLECTION"
 
 running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
@@ -68,7 +72,7 @@ start() {
     done
     say "Starting the SolrCloud (2 nodes, collection $COLLECTION: 2 shards x 2 replicas) on 127.0.0.1:$SOLR_PORT"
     mkdir -p "$RUN"
-    (cd "$ROOT" && SOLR_PORT="$SOLR_PORT" SOLR_HOME="$VAR/solr" SOLR_CONFIGSET="$ROOT/docker/solr/conf" \
+    (cd "$ROOT" && SOLR_PORT="$SOLR_PORT" SOLR_HOME="$VAR/$SOLR_NAME" SOLR_CONFIGSET="$ROOT/docker/solr/conf" \
         SOLR_COLLECTION="$COLLECTION" exec setsid java "-Xmx$SOLR_HEAP" "-Dsolr.log.dir=$VAR" \
         -cp "$LAUNCHER/target/solr-launcher-1.0.jar:$(cat "$LAUNCHER/target/classpath.txt")" \
         de.chemnitz.solr.SolrCloudLauncher >"$LOG" 2>&1) &
