@@ -1,7 +1,8 @@
-"""Template helpers of the theme: what the home page shows."""
+"""Template helpers of the theme: what the home page shows, GeoJSON values in words."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -11,10 +12,36 @@ from ckanext.chemnitz.dcat import facets
 from ckanext.chemnitz.theme import summary
 
 
+def geojson_bounds(value: Any) -> tuple[float, float, float, float] | None:
+    """West, south, east, north of a GeoJSON geometry given as text (a dataset's area, its bounding
+    box), so that the dataset page says where instead of showing the raw JSON; None for other values."""
+    if not isinstance(value, str) or not value.lstrip().startswith("{"):
+        return None
+    try:
+        geometry = json.loads(value)
+        points = list(_positions(geometry["coordinates"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not points:
+        return None
+    longitudes, latitudes = [p[0] for p in points], [p[1] for p in points]
+    return min(longitudes), min(latitudes), max(longitudes), max(latitudes)
+
+
+def _positions(coordinates: Any) -> Any:
+    """The positions of any GeoJSON geometry's (nested) coordinate arrays."""
+    if coordinates and isinstance(coordinates[0], (int, float)):
+        yield float(coordinates[0]), float(coordinates[1])
+        return
+    for part in coordinates:
+        yield from _positions(part)
+
+
 def helpers() -> dict[str, Any]:
     return {
         "chemnitz_catalogue_summary": summary.catalogue_summary,
         "chemnitz_most_used": usage.most_used,
         "chemnitz_theme_tiles": facets.theme_tiles,
         "chemnitz_city_mark": lambda: tk.config.get("ckanext.chemnitz.theme.city_mark"),
+        "chemnitz_geojson_bounds": geojson_bounds,
     }

@@ -1,7 +1,8 @@
 /* Maps of the place search (search page, /karte, the dataset's coverage): the searched box, the
- * dataset's area or the facilities found, on the portal's base map. The button "search the
- * visible map area" puts the map's bounds into ext_bbox: move or zoom the map with the mouse or
- * the keyboard (arrow keys, + and -), then press it. Everything on the maps is also given as text.
+ * dataset's area or the facilities found, on the portal's base map. The submit button "search
+ * the visible map area" (hidden without JavaScript) puts the map's bounds into ext_bbox: move or
+ * zoom the map with the mouse or the keyboard (arrow keys, + and -), then press it. Everything on
+ * the maps is also given as text.
  */
 (function () {
   "use strict";
@@ -58,8 +59,7 @@
         if (district) {
           district.value = "";
         }
-        form.submit();
-      });
+      });  // then the button submits the form
     }
   });
 })();
