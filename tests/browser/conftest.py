@@ -24,6 +24,8 @@ from bench.browser import CHROMEDRIVER, CHROMIUM, headless_chromium
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL_ENV = Path(os.environ.get("PORTAL_ENV") or ROOT / "var" / "e2e.env")
 AXE = ROOT / "ckanext-chemnitz" / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+# HTML_CodeSniffer, a second engine beside axe-core (tests/browser/test_pages_read_well.py).
+HTMLCS = ROOT / "ckanext-chemnitz" / "frontend" / "node_modules" / "html_codesniffer" / "build" / "HTMLCS.js"
 # BITV 2.0 refers to EN 301 549, i.e. WCAG 2.1 levels A and AA.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -70,9 +72,9 @@ def api(portal_url: str, action: str, **params: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[webdriver.Chrome]:
-    for needed in (CHROMIUM, CHROMEDRIVER, AXE):
+    for needed in (CHROMIUM, CHROMEDRIVER, AXE, HTMLCS):
         if not needed.exists():
-            pytest.fail(f"{needed} is missing: make test installs it (Debian chromium, chromium-driver; npm axe-core).")
+            pytest.fail(f"{needed} is missing: make test installs it (Debian chromium, chromium-driver; npm packages).")
     driver = headless_chromium()
     yield driver
     driver.quit()

@@ -1,0 +1,121 @@
+"""Everything that opens over or into the page works with the keyboard alone (WCAG 2.1.1, 2.1.2,
+2.4.3): the filter panel of narrow screens, the resources' "Erkunden" menus, the navigation menu of
+narrow screens and the language selection open with Enter, take the focus, close with Escape (or
+Enter on their button) and give the focus back to what opened them."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser.test_accessibility import settle
+
+
+@pytest.fixture
+def narrow(browser):
+    """A phone's window for one test."""
+    size = browser.get_window_size()
+    browser.set_window_size(375, 900)
+    yield browser
+    browser.set_window_size(size["width"], size["height"])
+
+
+def active(browser):
+    return browser.switch_to.active_element
+
+
+def press(browser, *keys: str) -> None:
+    active(browser).send_keys(*keys)
+
+
+def inside(browser, selector: str) -> bool:
+    return browser.execute_script("return !!document.activeElement.closest(arguments[0])", selector)
+
+
+def wait_for(browser, condition, message: str):
+    return WebDriverWait(browser, 5).until(condition, message)
+
+
+def test_the_filter_panel_opens_and_closes_by_keyboard_and_keeps_the_focus_inside(narrow, portal_url):
+    browser = narrow
+    browser.get(portal_url + "/dataset/?tags=Parken")
+    settle(browser)
+    opener = browser.find_element(By.CSS_SELECTOR, "button.show-filters")
+    panel = browser.find_element(By.ID, "search-facets")
+    assert opener.is_displayed() and not panel.is_displayed()
+    browser.execute_script("arguments[0].focus()", opener)
+    press(browser, Keys.ENTER)
+    wait_for(browser, lambda b: panel.is_displayed(), "Enter did not open the filter panel")
+    assert panel.get_attribute("role") == "dialog" and opener.get_attribute("aria-expanded") == "true"
+    assert inside(browser, "#search-facets"), "the focus did not move into the panel"
+    seen = set()
+    for _ in range(25):  # more presses than the panel has links: Tab wraps around inside it
+        press(browser, Keys.TAB)
+        assert inside(browser, "#search-facets"), "Tab left the open panel"
+        seen.add(active(browser).text)
+    assert any("Parken" in text for text in seen), f"the facet links were not reached: {seen}"
+    press(browser, Keys.ESCAPE)
+    wait_for(browser, lambda b: not panel.is_displayed(), "Escape did not close the filter panel")
+    assert active(browser) == opener and opener.get_attribute("aria-expanded") == "false"
+    # Its close button works by keyboard too.
+    press(browser, Keys.ENTER)
+    wait_for(browser, lambda b: panel.is_displayed(), "Enter did not open the filter panel again")
+    close = browser.find_element(By.CSS_SELECTOR, "#search-facets .hide-filters")
+    assert active(browser) == close and close.text == "Filter schließen"
+    press(browser, Keys.ENTER)
+    wait_for(browser, lambda b: not panel.is_displayed(), "the close button did not close the panel")
+    assert active(browser) == opener
+
+
+def test_a_resources_menu_opens_and_closes_by_keyboard(browser, portal_url):
+    browser.get(portal_url + "/dataset/schulen")
+    settle(browser)
+    buttons = browser.find_elements(By.CSS_SELECTOR, ".resource-item .dropdown-toggle")
+    assert len({button.get_attribute("id") for button in buttons}) == len(buttons) > 1, "ids are not unique"
+    button = buttons[0]
+    name = browser.find_element(By.CSS_SELECTOR, ".resource-item .heading").text.split("\n")[0]
+    assert button.tag_name == "button" and button.accessible_name.startswith("Erkunden ")
+    assert name.rstrip(".") in button.accessible_name, "the menu's name does not say which resource it is for"
+    browser.execute_script("arguments[0].focus()", button)
+    press(browser, Keys.ENTER)
+    menu = browser.find_element(By.CSS_SELECTOR, f"[aria-labelledby='{button.get_attribute('id')}']")
+    wait_for(browser, lambda b: menu.is_displayed(), "Enter did not open the menu")
+    press(browser, Keys.ARROW_DOWN)
+    assert inside(browser, ".dropdown-menu") and active(browser).text in ("Vorschau", "Mehr Information")
+    press(browser, Keys.ESCAPE)
+    wait_for(browser, lambda b: not menu.is_displayed(), "Escape did not close the menu")
+    assert active(browser) == button
+
+
+def test_the_navigation_menu_of_narrow_screens_opens_by_keyboard(narrow, portal_url):
+    browser = narrow
+    browser.get(portal_url + "/")
+    settle(browser)
+    toggler = browser.find_element(By.CSS_SELECTOR, ".navbar-toggler")
+    browser.execute_script("arguments[0].focus()", toggler)
+    press(browser, Keys.ENTER)
+    wait_for(browser, lambda b: toggler.get_attribute("aria-expanded") == "true", "Enter did not open the menu")
+    link = wait_for(browser, lambda b: b.find_element(By.LINK_TEXT, "Datensätze"), "no link to the datasets")
+    wait_for(browser, lambda b: link.is_displayed(), "the menu's links are not shown")
+    wait_for(browser, lambda b: not b.find_elements(By.CSS_SELECTOR, ".collapsing"), "the menu keeps moving")
+    press(browser, Keys.TAB)
+    assert inside(browser, "nav, .navbar-collapse"), "Tab did not go into the opened menu"
+    browser.execute_script("arguments[0].focus()", toggler)
+    press(browser, Keys.ENTER)
+    wait_for(browser, lambda b: not link.is_displayed(), "Enter did not close the menu")
+    assert active(browser) == toggler
+
+
+def test_the_language_selection_opens_and_closes_by_keyboard(browser, portal_url):
+    browser.get(portal_url + "/")
+    settle(browser)
+    selection = browser.find_element(By.CSS_SELECTOR, ".lang-container")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", selection)
+    press(browser, Keys.ENTER)
+    options = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, ".select2-results__option"), "not opened")
+    assert [option.text for option in options] == ["Deutsch", "English"]
+    press(browser, Keys.ESCAPE)
+    wait_for(browser, lambda b: not b.find_elements(By.CSS_SELECTOR, ".select2-results__option"), "not closed")
+    assert active(browser) == selection
