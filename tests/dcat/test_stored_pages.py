@@ -74,16 +74,16 @@ def test_every_page_changes_at_once_with_the_dataset_its_licence_and_its_organiz
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_a_stored_page_holds_what_ckanext_dcat_builds_for_each_dataset(app, department, profile):
-    """The catalogue node and each dataset's graph as ckanext-dcat makes it on its own. (Built into
-    one shared graph, the stock ``euro_dcat_ap_3`` steps of each dataset rewrite the distributions
-    of the datasets before it: under 2.0 all but the last lost their 2.0 ``dcat:byteSize``.)"""
+    """The catalogue node and each dataset's graph as ckanext-dcat makes it on its own, in every
+    format. (Built into one shared graph, the stock ``euro_dcat_ap_3`` steps of each dataset rewrite
+    the distributions of the datasets before it: under 2.0 all but the last lost their 2.0
+    ``dcat:byteSize``.) Text that needs escaping reads back as it was entered."""
     names = [f"schulen-{number}" for number in range(3)]
-    for name in names:
-        helpers.call_action("package_create", **school_dataset(department["id"], name=name))
-    stored = graph_of(app, f"/catalog.ttl?profiles={profile}", "turtle")
-    paging = set(stored.subjects(RDF.type, HYDRA.PagedCollection))
-    for page in paging:
-        stored.remove((page, None, None))
+    awkward = {"title": 'Schulen "A & B" <Ämter>', "notes": 'Zeile 1\nZeile 2 mit \\ und """ und \'\ttab'}
+    for number, name in enumerate(names):
+        helpers.call_action(
+            "package_create", **school_dataset(department["id"], name=name, **(awkward if number else {}))
+        )
 
     catalogue = RDFSerializer(profiles=[profile])
     catalog_ref = catalogue.graph_from_catalog({})
@@ -93,9 +93,14 @@ def test_a_stored_page_holds_what_ckanext_dcat_builds_for_each_dataset(app, depa
         dataset_ref = serializer.graph_from_dataset(helpers.call_action("package_show", id=name))
         expected += serializer.g
         expected.add((catalog_ref, DCAT.dataset, dataset_ref))
-    assert len(paging) == 1
     as_written = rdflib.Graph().parse(data=expected.serialize(format="turtle"), format="turtle")  # "1.0" for 1
-    assert isomorphic(stored, as_written)
+    for suffix, rdf_format in (("ttl", "turtle"), ("rdf", "xml"), ("jsonld", "json-ld")):
+        stored = graph_of(app, f"/catalog.{suffix}?profiles={profile}", rdf_format)
+        paging = set(stored.subjects(RDF.type, HYDRA.PagedCollection))
+        for page in paging:
+            stored.remove((page, None, None))
+        assert len(paging) == 1, suffix
+        assert isomorphic(stored, as_written if suffix == "ttl" else expected), suffix
 
 
 def test_pages_are_served_from_the_stored_pieces(app, department, monkeypatch):

@@ -18,7 +18,7 @@ from ckanext.dcat.profiles import ADMS, DCAT, DCT, FOAF, LOCN, RDF, SPDX, VCARD
 from ckanext.dcat.profiles.base import CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import catalog_uri, resource_uri
-from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
 from ckanext.chemnitz.dcat import contact, dates, store, vocabularies
@@ -335,7 +335,12 @@ class DCATAPDE2Profile(DCATAPDEProfile):
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         super().graph_from_dataset(dataset_dict, dataset_ref)
-        g = self.g
+        self.from_3_0(self.g, dataset_ref)
+
+    @staticmethod
+    def from_3_0(g: Graph, dataset_ref: URIRef) -> None:
+        """Turn the dataset's DCAT-AP.de 3.0 graph into the 2.0 flavour in place (all this profile
+        adds; ``store.py`` builds the 3.0 graph once and converts it for the 2.0 pieces)."""
         # Every size in the graph: in a catalogue built in one graph, ckanext-dcat's 3.0 profile
         # retypes the sizes of the datasets before this one as well, undoing their conversion.
         for distribution, _, size in list(g.triples((None, DCAT.byteSize, None))):

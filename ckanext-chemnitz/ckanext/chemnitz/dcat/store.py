@@ -24,13 +24,11 @@ no longer public stay, with the time they left, so ``modified_since`` can announ
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import importlib.metadata
 import json
 import logging
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -43,6 +41,7 @@ from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import dataset_uri
 
 from ckanext.chemnitz import organizations
+from ckanext.chemnitz.dcat import writers
 
 log = logging.getLogger(__name__)
 
@@ -110,32 +109,9 @@ def available() -> bool:
 
 
 # ------------------------------------------------------------------------------------ serialising
-def _xml_elements(graph: rdflib.Graph) -> str:
-    """The graph's top-level RDF/XML elements, each declaring the namespaces it uses."""
-    for prefix, namespace in graph.namespaces():
-        if prefix and not prefix.startswith("ns"):
-            with contextlib.suppress(ValueError):  # a prefix ElementTree reserves
-                ET.register_namespace(prefix, str(namespace))
-    root = ET.fromstring(graph.serialize(format="pretty-xml", encoding="utf-8"))
-    return "".join(ET.tostring(element, encoding="unicode").strip() + "\n" for element in root)
-
-
-def _jsonld_nodes(graph: rdflib.Graph) -> str:
-    """The node objects of the graph's expanded JSON-LD, comma-separated (no enclosing array)."""
-    nodes = json.loads(graph.serialize(format="json-ld"))
-    return ",\n".join(json.dumps(node, ensure_ascii=False) for node in nodes)
-
-
-RENDERERS = {
-    "ttl": lambda graph: graph.serialize(format="turtle"),
-    "xml": _xml_elements,
-    "jsonld": _jsonld_nodes,
-}
-
-
 def render(graph: rdflib.Graph, fmt: str) -> str:
     """The joinable piece of ``graph`` in the stored format ``fmt``."""
-    return RENDERERS[fmt](graph)
+    return writers.write(graph, [fmt])[fmt]
 
 
 class Serializer(RDFSerializer):
@@ -151,10 +127,21 @@ class Serializer(RDFSerializer):
         return self._loaded[key]
 
 
-def build(dataset_dict: dict[str, Any], profile: str) -> dict[str, str]:
-    serializer = Serializer(profiles=[profile])
-    serializer.graph_from_dataset(dataset_dict)
-    return {fmt: render(serializer.g, fmt) for fmt in PIECE_FORMATS}
+def build(dataset_dict: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """Every stored piece of the dataset, ``{(profile, format): body}``.
+
+    One graph: the ``dcat_ap_de`` (3.0) graph is written in each format, then turned into the 2.0
+    flavour in place — exactly what the ``dcat_ap_de_2`` profile adds to the 3.0 one — and written
+    again (building the graph costs as much as writing it in all three formats).
+    """
+    from ckanext.chemnitz.dcat.profile import DCATAPDE2Profile  # the profile module imports this one
+
+    serializer = Serializer(profiles=[PROFILES[0]])
+    dataset_ref = serializer.graph_from_dataset(dataset_dict)
+    pieces = {(PROFILES[0], fmt): body for fmt, body in writers.write(serializer.g, PIECE_FORMATS).items()}
+    DCATAPDE2Profile.from_3_0(serializer.g, dataset_ref)
+    pieces.update({(PROFILES[1], fmt): body for fmt, body in writers.write(serializer.g, PIECE_FORMATS).items()})
+    return pieces
 
 
 # --------------------------------------------------------------------------------------- storing
@@ -229,8 +216,7 @@ def store(connection: Any, dataset_dict: dict[str, Any], *, changed: bool = True
     current = generation()
     rows = [
         {"id": package_id, "profile": profile, "format": fmt, "generation": current, "body": body}
-        for profile in PROFILES
-        for fmt, body in build(dataset_dict, profile).items()
+        for (profile, fmt), body in build(dataset_dict).items()
     ]
     connection.execute(
         sa.text(f"INSERT INTO {PIECE} (package_id, profile, format, generation, body) "
