@@ -10,6 +10,7 @@ sits behind a fault proxy (``replica/faults.py``) on its public port.
 | WFS 2.0 (MapServer) | 8082 | the city's and GeoSN's WFS |
 | file drops (CSV, XLSX) | 8083 | portal-chemnitz.opendata.arcgis.com downloads |
 | parking occupancy feed (ParkAPI JSON, DATEX II) | 8084 | none yet: sample car parks (``replica/parking.py``) |
+| basemaps: WMTS tiles, WMS (MapServer) | 8085 | basemap.de, GeoSN's aerial photographs: sample maps (``basemaps.py``) |
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from replica import data, faults, files, parking, wfs
+from replica import basemaps, data, faults, files, parking, wfs
 
 ARCGIS_PATH = "/file-geojson/rest/services"
 DEFAULT_PORTS = {
@@ -36,6 +37,7 @@ DEFAULT_PORTS = {
     "wfs": int(os.environ.get("REPLICA_WFS_PORT", 8082)),
     "files": int(os.environ.get("REPLICA_FILES_PORT", 8083)),
     "parking": int(os.environ.get("REPLICA_PARKING_PORT", 8084)),
+    "basemaps": int(os.environ.get("REPLICA_BASEMAPS_PORT", 8085)),
 }
 
 
@@ -45,10 +47,12 @@ class Replicas:
     wfs: str  # the WFS endpoint
     files: str  # base URL of the file drops
     parking: str  # base URL of the occupancy feed: f"{parking}/parkapi.json"
+    basemaps: str  # base URL of the basemap services: f"{basemaps}/wmts_basemapde/…", f"{basemaps}/wms_geosn_dop-rgb/…"
 
     def control(self, replica: str) -> str:
         """URL that arms faults of a replica (``POST`` JSON ``{"fault": …, "times": …}``)."""
-        base = {"arcgis": self.arcgis, "wfs": self.wfs, "files": self.files, "parking": self.parking}[replica]
+        base = {"arcgis": self.arcgis, "wfs": self.wfs, "files": self.files, "parking": self.parking,
+                "basemaps": self.basemaps}[replica]  # fmt: skip
         scheme, _, rest = base.partition("://")
         return f"{scheme}://{rest.split('/', 1)[0]}/__replica__/fault"
 
@@ -72,8 +76,12 @@ def replicas(work: Path, ports: dict[str, int] | None = None) -> Iterator[Replic
         "wfs": wfs.server(work / "wfs", (wfs_port := free_port()), wfs_url),
         "files": files.server(folders["files"], (files_port := free_port())),
         "parking": parking.server(parking_port := free_port()),
+        "basemaps": basemaps.server(
+            work / "basemaps", (basemaps_port := free_port()), f"http://127.0.0.1:{ports['basemaps']}"
+        ),
     }
-    internal = {"arcgis": koop_port, "wfs": wfs_port, "files": files_port, "parking": parking_port}
+    internal = {"arcgis": koop_port, "wfs": wfs_port, "files": files_port, "parking": parking_port,
+                "basemaps": basemaps_port}  # fmt: skip
     servers = list(upstreams.values()) + [faults.proxy(internal[name], name, ports[name]) for name in ports]
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -83,6 +91,7 @@ def replicas(work: Path, ports: dict[str, int] | None = None) -> Iterator[Replic
             wfs=wfs_url,
             files=f"http://127.0.0.1:{ports['files']}",
             parking=f"http://127.0.0.1:{ports['parking']}",
+            basemaps=f"http://127.0.0.1:{ports['basemaps']}",
         )
         _wait(f"{urls.arcgis}/Stadtteile_FL_1/FeatureServer/0?f=json", koop)
         _wait(f"{urls.wfs}?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetCapabilities", koop)
@@ -123,6 +132,8 @@ def main() -> None:
         print(f"WFS 2.0               {urls.wfs}", flush=True)
         print(f"Dateiablage           {urls.files}/", flush=True)
         print(f"Parkraum-Belegung     {urls.parking}/parkapi.json  {urls.parking}/datex2/parkingStatus.xml", flush=True)
+        wmts = f"{urls.basemaps}{basemaps.WMTS}/1.0.0/WMTSCapabilities.xml"
+        print(f"Hintergrundkarten     {wmts}  {urls.basemaps}{basemaps.WMS} (Beispielkarten)", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
 

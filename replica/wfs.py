@@ -48,24 +48,36 @@ def server(work: Path, port: int, public_url: str) -> http.server.ThreadingHTTPS
             if path.rstrip("/") != "/wfs":
                 self.send_error(404)
                 return
-            environment = {
-                **os.environ,
-                "MAPSERVER_CONFIG_FILE": str(config),
-                "REQUEST_METHOD": "GET",
-                "QUERY_STRING": f"map={map_file}&{query}",
-                "SERVER_NAME": "127.0.0.1",
-                "SERVER_PORT": str(port),
-                "SCRIPT_NAME": "/wfs",
-            }
-            output = subprocess.run([MAPSERV], env=environment, capture_output=True, timeout=60).stdout
-            head, _, body = output.partition(b"\r\n\r\n") if b"\r\n\r\n" in output[:500] else output.partition(b"\n\n")
-            headers = dict(line.split(":", 1) for line in head.decode("latin-1").splitlines() if ":" in line)
-            status = int(headers.pop("Status", "200").split()[0])
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key.strip(), value.strip())
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send(self, *mapserv(config, f"map={map_file}&{query}", port, "/wfs"))
 
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), CGI)
+
+
+def mapserv(config: Path, query: str, port: int, script: str) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of one ``mapserv`` CGI run, as a web server would start it."""
+    environment = {
+        **os.environ,
+        "MAPSERVER_CONFIG_FILE": str(config),
+        "REQUEST_METHOD": "GET",
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": str(port),
+        "SCRIPT_NAME": script,
+    }
+    output = subprocess.run([MAPSERV], env=environment, capture_output=True, timeout=60).stdout
+    head, _, body = output.partition(b"\r\n\r\n") if b"\r\n\r\n" in output[:500] else output.partition(b"\n\n")
+    headers = {
+        key.strip(): value.strip()
+        for key, value in (line.split(":", 1) for line in head.decode("latin-1").splitlines() if ":" in line)
+    }
+    return int(headers.pop("Status", "200").split()[0]), headers, body
+
+
+def send(handler: http.server.BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes) -> None:
+    """Answer a request with what ``mapserv`` returned."""
+    handler.send_response(status)
+    for key, value in headers.items():
+        handler.send_header(key, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)

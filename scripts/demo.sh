@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 "$ROOT/scripts/prepare.sh"
 require_port_free "$CKAN_PORT" "the portal (CKAN)"
-for port in 8081 8082 8083 8084; do require_port_free "$port" "a department-source replica"; done
+for port in 8081 8082 8083 8084 8085; do require_port_free "$port" "a department-source replica"; done
 
 search="PostgreSQL (chemnitz_search)"
 if [ "${CKAN_SEARCH:-$(env_get CKAN_SEARCH)}" = solr ]; then
@@ -38,7 +38,7 @@ stop_started() {
 trap stop_started INT TERM EXIT
 start_ckan "$ini" "$CKAN_PORT" ckan 3
 
-say "Department-source replicas (ArcGIS :8081, WFS :8082, files :8083, parking feed :8084)"
+say "Department-source replicas (ArcGIS :8081, WFS :8082, files :8083, parking feed :8084, basemaps :8085)"
 (cd "$ROOT" && exec "$AIRFLOW_VENV/bin/python" -m replica.run >"$VAR/replica.log" 2>&1) &
 echo $! >"$RUN/replica.pid"
 wait_for_url "http://127.0.0.1:8083/" 60 "$(cat "$RUN/replica.pid")" "The replicas" "$VAR/replica.log"
@@ -62,6 +62,7 @@ cat <<INFO
     Replicas     ArcGIS http://127.0.0.1:8081/file-geojson/rest/services  WFS http://127.0.0.1:8082/wfs
                  files http://127.0.0.1:8083/
                  parking feed http://127.0.0.1:8084/parkapi.json (sample car parks, not real)
+                 basemaps http://127.0.0.1:8085/wmts_basemapde/1.0.0/WMTSCapabilities.xml (sample maps, not basemap.de)
 
   Settings for scripts and pipelines are in $ENV_FILE (CKAN_URL, CKAN_INI, CKAN_API_TOKEN).
   Logs: $VAR/ckan.log. Stop with Ctrl-C or 'make stop'.

@@ -82,7 +82,7 @@ portal_stream() {
     say "Pipeline tests (replicas, a throw-away portal on :${E2E_PORT:-5055}, DAG runs; a new source beside them)"
     "$ROOT/scripts/e2e-portal.sh" stop
     "$ROOT/scripts/e2e-portal.sh" start
-    REPLICA_ARCGIS_PORT=8091 REPLICA_WFS_PORT=8092 REPLICA_FILES_PORT=8093 REPLICA_PARKING_PORT=8094 \
+    REPLICA_ARCGIS_PORT=8091 REPLICA_WFS_PORT=8092 REPLICA_FILES_PORT=8093 REPLICA_PARKING_PORT=8094 REPLICA_BASEMAPS_PORT=8095 \
         "$AIRFLOW_VENV/bin/pytest" --junitxml="$REPORTS/pipelines-new-source.xml" "$new_source" \
         >"$VAR/test-new-source.log" 2>&1 &
     beside=$!

@@ -28,6 +28,7 @@ def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
         wfs=f"http://127.0.0.1:{DEFAULT_PORTS['wfs']}/wfs",
         files=f"http://127.0.0.1:{DEFAULT_PORTS['files']}",
         parking=f"http://127.0.0.1:{DEFAULT_PORTS['parking']}",
+        basemaps=f"http://127.0.0.1:{DEFAULT_PORTS['basemaps']}",
     )
     try:
         urllib.request.urlopen(f"{running.files}/Schulen.csv", timeout=2).close()
