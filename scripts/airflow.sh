@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Airflow for `make demo`: set up the metadata database, start the components, and run
-# every harvest DAG once.
+# Airflow for `make demo`: set up the metadata database, start the components (with the
+# CeleryExecutor also the workers, scripts/celery-workers.sh), and run every harvest DAG once.
 #
 # Usage: scripts/airflow.sh start | harvest
 set -euo pipefail
@@ -25,6 +25,10 @@ PY
     done
     wait_for_url "http://127.0.0.1:$AIRFLOW_PORT/api/v2/monitor/health" 120 "$(cat "$RUN/airflow-api-server.pid")" \
         "Airflow's API server" "$AIRFLOW_HOME/logs/api-server.log"
+    if [ "$AIRFLOW__CORE__EXECUTOR" = CeleryExecutor ]; then
+        say "Starting $AIRFLOW_CELERY_WORKERS Celery workers (AIRFLOW_EXECUTOR=CeleryExecutor in .env)"
+        "$ROOT/scripts/celery-workers.sh" start
+    fi
 }
 
 # harvest: trigger every harvest DAG once and wait until all runs have finished.
