@@ -75,6 +75,8 @@ if part backends; then
     say "Search backends side by side (PostgreSQL and a SolrCloud of its own on :$BENCH_SOLR_PORT; parity of the answers)"
     bench_solr=started
     bench_solr start
+    # BENCH_BACKEND_SIZES="10000" leaves out the 100,000 datasets (their two rebuilds take most of an hour on 2 cores).
+    [ -z "${BENCH_BACKEND_SIZES:-}" ] || [ ${#backends[@]} -gt 0 ] || read -ra backends <<<"--sizes $BENCH_BACKEND_SIZES"
     bench bench.search_backends --solr "http://127.0.0.1:$BENCH_SOLR_PORT/solr" --solr-pid "$RUN/solr-bench.pid" "${backends[@]}"
     bench_solr stop
     bench_solr=""

@@ -19,6 +19,7 @@ PARTS = {
     "search": "Index rebuild (`ckan search-index rebuild` code path, 20 datasets)",
     "dcat": "| whole catalogue, s |",
     "spatial": "District assignment alone:",
+    "backends": "| index rebuild, datasets/s (s) |",
     "parking": "(20 car parks × 2 days × 288)",
     "pages": "| dataset | `/dataset/datensatz-",
     "pipeline": "| 200-feature layer, first harvest end to end |",
@@ -41,8 +42,11 @@ def test_every_benchmark_runs_on_a_tiny_catalogue(tmp_path):
     selected = os.environ.get("BENCH_PARTS", "").split() or list(PARTS)
     assert set(selected) <= set(PARTS), f"BENCH_PARTS names parts this test does not know: {selected}"
     for part in selected:
-        figure, marker = PARTS[part], "pipelines" if part == "pipeline" else part
+        figure, marker = PARTS[part], {"pipeline": "pipelines", "backends": "search-backends"}.get(part, part)
         start, end = f"<!-- bench:{marker}:start -->", f"<!-- bench:{marker}:end -->"
         assert start in text, f"the {part} benchmark wrote no figures:\n{text}"
         assert figure in text[text.index(start) : text.index(end)], f"the {part} benchmark's figures:\n{text}"
+    if "backends" in selected:  # the parity check: every query answered alike by PostgreSQL and Solr
+        parity = text[text.index("<!-- bench:parity:start -->") : text.index("<!-- bench:parity:end -->")]
+        assert "queries** have the same hit count" in parity and "✘" not in parity, parity
     assert hashlib.sha256(FIGURES.read_bytes()).hexdigest() == figures_before, "a smoke run changed docs/benchmarks.md"
