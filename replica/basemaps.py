@@ -18,6 +18,7 @@ Paths as on the real hosts:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import http.server
@@ -175,6 +176,10 @@ def server(work: Path, port: int, public_url: str) -> http.server.ThreadingHTTPS
     class Basemaps(http.server.BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             return None
+
+        def handle(self) -> None:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a map dropped tiles it no longer needs
+                super().handle()
 
         def do_GET(self) -> None:
             path, _, query = self.path.partition("?")

@@ -41,6 +41,15 @@ portal_settings() {
     )
 }
 
+# closed_maps: every background map layer from a closed port, so no page of a test portal asks outside.
+closed_maps() {
+    local closed="http://127.0.0.1:9"
+    settings+=("ckanext.chemnitz.map.basemap_grey_url=$closed/grau/{z}/{y}/{x}.png"
+               "ckanext.chemnitz.map.basemap_colour_url=$closed/farbe/{z}/{y}/{x}.png"
+               "ckanext.chemnitz.map.aerial_url=$closed/wms"
+               "ckanext.chemnitz.map.tile_url=$closed/{z}/{x}/{y}.png")
+}
+
 # solr_collection NAME: a collection of the SolrCloud from the configset "ckan", 2 shards x 1 replica,
 # created unless it exists; every start of scripts/solr.sh begins without it.
 solr_collection() {
@@ -82,20 +91,26 @@ demo)
     *) die "CKAN_SEARCH=${CKAN_SEARCH:-$(env_get CKAN_SEARCH)} is neither postgres nor solr." "Set CKAN_SEARCH=postgres (the default) or CKAN_SEARCH=solr in .env." ;;
     esac
     portal_settings ckan_default datastore_default "$CKAN_PORT" chemnitz "$VAR/storage"
+    # Background maps from the basemap replica (replica/basemaps.py: sample maps under basemap.de's
+    # and GeoSN's paths), so the demo shows one offline; docs/saxony.md names the real addresses.
+    basemaps="http://127.0.0.1:${REPLICA_BASEMAPS_PORT:-8085}"
+    settings+=("ckanext.chemnitz.map.basemap_grey_url=$basemaps/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_grau/default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png"
+               "ckanext.chemnitz.map.basemap_colour_url=$basemaps/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png"
+               "ckanext.chemnitz.map.aerial_url=$basemaps/wms_geosn_dop-rgb/guest")
     ;;
 e2e)
     ini="$VAR/e2e.ini"
     plugins="$portal_plugins"
     portal_settings ckan_e2e datastore_e2e "${E2E_PORT:-5055}" chemnitz-e2e "$VAR/e2e-storage"
     # No request leaves the machine in the tests: map tiles from a closed port (the fallback is tested).
-    settings+=("ckanext.chemnitz.map.tile_url=http://127.0.0.1:9/{z}/{x}/{y}.png")
+    closed_maps
     ;;
 bench)
     ini="$VAR/bench.ini"
     plugins="$portal_plugins"
     portal_settings ckan_bench datastore_bench "${BENCH_PORT:-5057}" chemnitz-bench "$VAR/bench-storage"
     # No request leaves the machine in the benchmarks either: map tiles from a closed port.
-    settings+=("ckanext.chemnitz.map.tile_url=http://127.0.0.1:9/{z}/{x}/{y}.png")
+    closed_maps
     settings+=("ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/2")
     ;;
 harvest)

@@ -52,7 +52,8 @@ def test_security_headers_on_pages_api_and_assets(app):
     for answer in answers:
         policy = answer.headers["Content-Security-Policy"]
         assert "script-src 'self';" in policy and "frame-ancestors 'self'" in policy and "object-src 'none'" in policy
-        assert "img-src 'self' data: https://tile.openstreetmap.org;" in policy  # the configured tile server
+        # the configured map hosts: basemap.de and GeoSN's aerial photographs (tests/spatial/test_basemaps.py)
+        assert "img-src 'self' data: https://geodienste.sachsen.de https://sgx.geodatenzentrum.de;" in policy
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
         assert answer.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
         assert answer.headers["X-Frame-Options"] == "SAMEORIGIN"

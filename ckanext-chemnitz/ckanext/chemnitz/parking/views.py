@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint
 
 from ckanext.chemnitz.parking import status
-from ckanext.chemnitz.spatial import resources
+from ckanext.chemnitz.spatial import basemaps, resources
 
 parking = Blueprint("chemnitz_parking", __name__)
 
@@ -75,8 +75,7 @@ def index() -> str:
             "map": resources.get(MAP),
             "districts_url": _geojson_url(_show(config.get("ckanext.chemnitz.parking.districts_dataset"))),
             "related": related,
-            "tiles": config.get("ckanext.chemnitz.map.tile_url"),
-            "tiles_attribution": config.get("ckanext.chemnitz.map.tile_attribution"),
+            "tiles": basemaps.as_json(),
             "stale_after": stale_after,
         },
     )

@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, jsonify
 
 from ckanext.chemnitz.previews import table, wfs
+from ckanext.chemnitz.spatial import basemaps
 
 log = logging.getLogger(__name__)
 MAP_FORMATS = frozenset({"geojson", "wfs"})
@@ -121,8 +122,7 @@ class MapPreviewPlugin(p.SingletonPlugin):
             )
             if is_wfs
             else resource["url"],
-            "tiles": tk.config.get("ckanext.chemnitz.map.tile_url"),
-            "tiles_attribution": tk.config.get("ckanext.chemnitz.map.tile_attribution"),
+            "tiles": basemaps.as_json(),
         }
 
     def view_template(self, context: Any, data_dict: dict[str, Any]) -> str:

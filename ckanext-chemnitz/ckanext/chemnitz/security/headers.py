@@ -5,26 +5,21 @@ The Content Security Policy allows scripts from the portal only (data for script
 even if escaping failed somewhere. The CKAN and ckanext-scheming templates the portal renders with
 inline handlers (``onclick``, ``javascript:`` links, htmx's ``hx-on``) have copies in
 ``templates/`` whose buttons ``assets/forms/buttons.js`` drives instead. Styles
-keep ``'unsafe-inline'`` because CKAN's templates use style attributes. Map tiles are the one
-outside origin, taken from ``ckanext.chemnitz.map.tile_url``.
+keep ``'unsafe-inline'`` because CKAN's templates use style attributes. The hosts of the configured
+map layers (``ckanext.chemnitz.map.*``: basemap.de, GeoSN's aerial photographs, or the OpenStreetMap
+fallback; ``spatial/basemaps.py``) are the only outside origins images may come from.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import ckan.plugins.toolkit as tk
 from flask import Flask, Response
 
-
-def tile_origin(tile_url: str) -> str:
-    """The origin of a Leaflet tile URL template, ``{s}`` subdomains as a wildcard ('' if none)."""
-    parts = urlsplit(tile_url.replace("{s}.", "*."))
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+from ckanext.chemnitz.spatial import basemaps
 
 
-def content_security_policy(tile_url: str) -> str:
-    images = " ".join(filter(None, ["'self'", "data:", tile_origin(tile_url)]))
+def content_security_policy(map_origins: list[str]) -> str:
+    images = " ".join(["'self'", "data:", *map_origins])
     return "; ".join(
         [
             "default-src 'self'",
@@ -43,7 +38,7 @@ def content_security_policy(tile_url: str) -> str:
 
 
 def install(app: Flask) -> Flask:
-    policy = content_security_policy(tk.config.get("ckanext.chemnitz.map.tile_url") or "")
+    policy = content_security_policy(basemaps.origins(tk.config))
 
     @app.after_request
     def add_headers(response: Response) -> Response:

@@ -8,7 +8,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from shapely.geometry import mapping
 
-from ckanext.chemnitz.spatial import districts, extent, search
+from ckanext.chemnitz.spatial import basemaps, districts, extent, search
 
 
 def district_choices() -> list[dict[str, str]]:
@@ -42,9 +42,9 @@ def dataset_coverage(dataset: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def map_tiles() -> tuple[str, str]:
-    """Tile URL template and attribution of the portal's maps (ckanext.chemnitz.map.*)."""
-    config = tk.config
-    return config.get("ckanext.chemnitz.map.tile_url") or "", config.get("ckanext.chemnitz.map.tile_attribution") or ""
+    """The background layers of the portal's maps (``data-tiles``) and '' for ``data-tiles-attribution``:
+    each layer now carries its own attribution (``spatial/basemaps.py``)."""
+    return basemaps.as_json(), ""
 
 
 def helpers() -> dict[str, Any]:

@@ -1,7 +1,9 @@
-/* The base of every Leaflet map of the portal: the city in view, tiles from the configured URL
- * (ckanext.chemnitz.map.tile_url), and a readable notice instead of a blank map when the tiles
- * cannot be loaded. The data drawn on top never depends on the tiles. The controls speak the
- * page's language (texts from templates/base.html), also the close button of every pop-up.
+/* The base of every Leaflet map of the portal: the city in view, the configured background layers
+ * (options.tiles: JSON from ckanext/chemnitz/spatial/basemaps.py; basemap.de grey first, colour and
+ * GeoSN's aerial photographs selectable, each with its attribution), and a readable notice instead
+ * of a blank map when the tiles cannot be loaded. The data drawn on top never depends on the tiles.
+ * The controls speak the page's language (texts from templates/base.html; the background switcher
+ * is named by the layers' JSON), also the close button of every pop-up.
  */
 window.chemnitzMap = function (element, options) {
   "use strict";
@@ -33,9 +35,22 @@ window.chemnitzMap = function (element, options) {
     }
   }
 
-  if (options.tiles) {
-    L.tileLayer(options.tiles, { maxZoom: 19, attribution: options.attribution }).on("tileerror", warn).addTo(map);
-  } else {
+  var background = options.tiles ? JSON.parse(options.tiles) : { base: [] };
+  var choices = {};
+  background.base.forEach(function (layer, index) {
+    var tiles = layer.wms
+      ? L.tileLayer.wms(layer.wms, { layers: layer.layers, format: "image/png", version: "1.3.0", maxZoom: 19, attribution: layer.attribution })
+      : L.tileLayer(layer.url, { maxZoom: 19, maxNativeZoom: 18, attribution: layer.attribution });
+    choices[layer.label] = tiles.on("tileerror", warn);
+    if (index === 0) {
+      tiles.addTo(map);
+    }
+  });
+  if (background.base.length > 1) {
+    var toggle = L.control.layers(choices).addTo(map).getContainer().querySelector(".leaflet-control-layers-toggle");
+    toggle.title = background.label;
+    toggle.setAttribute("aria-label", background.label);
+  } else if (!background.base.length) {
     warn();
   }
   return map;
