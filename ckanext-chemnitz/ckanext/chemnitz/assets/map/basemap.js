@@ -50,6 +50,11 @@ window.chemnitzMap = function (element, options) {
     var toggle = L.control.layers(choices).addTo(map).getContainer().querySelector(".leaflet-control-layers-toggle");
     toggle.title = background.label;
     toggle.setAttribute("aria-label", background.label);
+    // Leaflet's icon is an image file next to its CSS, which the portal's asset bundles do not carry.
+    toggle.style.backgroundImage = "url(\"data:image/svg+xml," + encodeURIComponent(
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 26 26"><path d="M13 3 2 9l11 6 11-6z" fill="#00587c"/>' +
+      '<path d="m2 14 11 6 11-6M2 18l11 6 11-6" fill="none" stroke="#00587c" stroke-width="2"/></svg>') + "\")";
+    toggle.style.backgroundSize = "26px 26px";
   } else if (!background.base.length) {
     warn();
   }
