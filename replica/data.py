@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -19,6 +20,8 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 # and licence (replica/fixtures/README.md).
 FIXTURES_ROOT = Path(__file__).resolve().parent / "fixtures"
 FIXTURES = FIXTURES_ROOT / "chemnitz"
+# Samples of GeoSN's base data in its schemas, derived from the city's fixtures (replica/geosn.py).
+GEOSN = FIXTURES_ROOT / "geosn"
 
 # The city's ArcGIS Hub service names (fixtures README) and the fixture behind each.
 ARCGIS_LAYERS = {
@@ -34,6 +37,11 @@ WFS_LAYERS = {  # feature type -> (fixture, geometry type)
     "Kindertageseinrichtungen": ("Kindertageseinrichtungen.geojson", "POINT"),
     "Stadtteile": ("Stadtteile.geojson", "POLYGON"),
 }
+# GeoSN's simplified ALKIS WFS (its path on geodienste.sachsen.de): feature type -> (sample, geometry type)
+ALKIS_PATH = "/aaa/public_alkis/vereinf/wfs"
+ALKIS_LAYERS = {"VerwaltungsEinheit": (GEOSN / "VerwaltungsEinheit_Chemnitz_Beispiel.geojson", "POLYGON")}
+# GeoSN's house coordinates come as a zip of one CSV file: zip served -> sample inside.
+ZIPPED_CSV = {"hauskoordinaten_chemnitz_beispiel.zip": GEOSN / "Hauskoordinaten_Chemnitz_Beispiel.csv"}
 CSV_FILES = [
     "Schulen.csv",
     "Kindertageseinrichtungen.csv",
@@ -63,6 +71,8 @@ def prepare(work: Path) -> dict[str, Path]:
         target = folders["files"] / name
         if not target.exists() or target.read_bytes() != (FIXTURES / name).read_bytes():
             shutil.copyfile(FIXTURES / name, target)
+    for archive, member in ZIPPED_CSV.items():
+        _write_if_changed(folders["files"] / archive, _zipped(member))
     for xlsx, source in XLSX_FROM_CSV.items():
         target = folders["files"] / xlsx
         if not target.exists():
@@ -73,6 +83,14 @@ def prepare(work: Path) -> dict[str, Path]:
 def _write_if_changed(path: Path, content: bytes) -> None:
     if not path.exists() or path.read_bytes() != content:
         path.write_bytes(content)
+
+
+def _zipped(member: Path) -> bytes:
+    """A zip of one file with a fixed time stamp: the same bytes (and ETag) on every start."""
+    content = io.BytesIO()
+    with zipfile.ZipFile(content, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo(member.name, date_time=(2026, 1, 1, 0, 0, 0)), member.read_bytes())
+    return content.getvalue()
 
 
 def _csv_to_xlsx(source: Path, target: Path) -> None:

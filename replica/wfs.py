@@ -13,27 +13,36 @@ import re
 import subprocess
 from pathlib import Path
 
-from replica.data import FIXTURES, WFS_LAYERS
+from replica.data import ALKIS_LAYERS, ALKIS_PATH, FIXTURES, WFS_LAYERS
 
 HERE = Path(__file__).parent / "wfs"
 MAPSERV = "/usr/bin/mapserv"
 
 
 def write_map(work: Path, public_url: str) -> tuple[Path, Path]:
-    """The map file and MapServer config for the feature types in ``data.WFS_LAYERS``."""
+    """The city's map file (``data.WFS_LAYERS``) and MapServer's config; beside it, on the same
+    server, GeoSN's simplified ALKIS WFS (``data.ALKIS_LAYERS``, namespace ``ave``) at its real path."""
     work.mkdir(parents=True, exist_ok=True)
-    layer = (HERE / "layer.map.in").read_text(encoding="utf-8")
-    layers = "".join(
-        layer.format(name=name, type=kind, path=FIXTURES / fixture, title=name)
-        for name, (fixture, kind) in WFS_LAYERS.items()
-    )
-    map_file = work / "chemnitz.map"
-    template = (HERE / "chemnitz.map.in").read_text(encoding="utf-8")
-    map_file.write_text(template.replace("{layers}", layers).replace("{url}", public_url), encoding="utf-8")
+    origin = public_url.rsplit("/wfs", 1)[0]
+    map_file = _write(work / "chemnitz.map", "chemnitz.map.in", public_url, WFS_LAYERS, "OBJECTID",
+                      "EPSG:25833 EPSG:4326 EPSG:3857")  # fmt: skip
+    alkis = _write(work / "alkis.map", "alkis.map.in", origin + ALKIS_PATH, ALKIS_LAYERS, "id",
+                   "EPSG:25833 EPSG:25832 EPSG:4258")  # fmt: skip
     config = work / "mapserver.conf"
-    pattern = "^" + re.escape(str(map_file)) + "$"
+    pattern = "^(" + "|".join(re.escape(str(path)) for path in (map_file, alkis)) + ")$"
     config.write_text(f'CONFIG\n  ENV\n    MS_MAP_PATTERN "{pattern}"\n  END\nEND\n', encoding="utf-8")
     return map_file, config
+
+
+def _write(map_file: Path, template: str, url: str, layers: dict, featureid: str, srs: str) -> Path:
+    layer = (HERE / "layer.map.in").read_text(encoding="utf-8")
+    text = "".join(
+        layer.format(name=name, type=kind, path=FIXTURES / fixture, title=name, featureid=featureid, srs=srs)
+        for name, (fixture, kind) in layers.items()
+    )
+    content = (HERE / template).read_text(encoding="utf-8").replace("{layers}", text).replace("{url}", url)
+    map_file.write_text(content, encoding="utf-8")
+    return map_file
 
 
 def server(work: Path, port: int, public_url: str) -> http.server.ThreadingHTTPServer:
@@ -45,10 +54,11 @@ def server(work: Path, port: int, public_url: str) -> http.server.ThreadingHTTPS
 
         def do_GET(self) -> None:
             path, _, query = self.path.partition("?")
-            if path.rstrip("/") != "/wfs":
+            chosen = {"/wfs": map_file, ALKIS_PATH: map_file.with_name("alkis.map")}.get(path.rstrip("/"))
+            if chosen is None:
                 self.send_error(404)
                 return
-            send(self, *mapserv(config, f"map={map_file}&{query}", port, "/wfs"))
+            send(self, *mapserv(config, f"map={chosen}&{query}", port, path.rstrip("/")))
 
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), CGI)
 

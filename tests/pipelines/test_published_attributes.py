@@ -19,6 +19,7 @@ import itertools
 import json
 import subprocess
 import threading
+import urllib.parse
 from pathlib import Path
 
 import geopandas as gpd
@@ -65,7 +66,11 @@ def sources(tmp_path_factory) -> dict:
                 extracted = _as_koop_serves_it(source, folder)
                 attributes = _geojson_attributes(_arcgis_fixture(source))
             else:
-                endpoint = f"{wfs_base}" if source.type == "wfs" else f"{file_base}/{_file_name(source)}"
+                endpoint = (
+                    wfs_base.removesuffix("/wfs") + urllib.parse.urlsplit(source.url).path  # the city's or GeoSN's path
+                    if source.type == "wfs"
+                    else f"{file_base}/{_file_name(source)}"
+                )
                 source = dataclasses.replace(
                     source, source=dict(source.source, endpoints={"replica": endpoint}, use="replica")
                 )
@@ -103,12 +108,14 @@ def _geojson_attributes(path: Path) -> set[str]:
 def _fixture_attributes(source: config.SourceConfig, served: Path) -> set[str]:
     """The attribute names of the file the source serves, without its coordinate columns."""
     if source.type == "wfs":
-        fixture, _kind = data.WFS_LAYERS[source.source["layer"]]
+        layer = source.source["layer"]
+        fixture, _kind = data.WFS_LAYERS.get(layer) or data.ALKIS_LAYERS[layer.removeprefix("ave:")]
         return _geojson_attributes(CHEMNITZ / fixture)
     name = _file_name(source)
     if name.endswith(".xlsx"):
         name = data.XLSX_FROM_CSV[name]
-    text = (served / name).read_text(encoding="utf-8-sig")
+    path = data.ZIPPED_CSV.get(name, served / name)  # a zip's one file: the sample it is made of
+    text = path.read_text(encoding="utf-8-sig")
     header = next(csv.reader(io.StringIO(text), delimiter=source.source.get("delimiter") or ","))
     return set(header) - set(source.geometry.values())
 

@@ -4,13 +4,15 @@ Byte-order marks, UTF-8 or cp1252, ``,`` or ``;`` separators, line breaks inside
 leading-zero postcodes (everything is read as text; types come later from the field mapping),
 decimal commas and X/Y columns in degrees or in Web-Mercator metres (declared per source and
 checked against the city's extent, so a wrong declaration fails loudly instead of placing the
-city in the Atlantic).
+city in the Atlantic). A zip holding one such file (GeoSN ships its house coordinates so) is read
+as that file.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import geopandas as gpd
 import pandas as pd
@@ -37,7 +39,7 @@ def read_table(
     xy: tuple[str, str] | None = None,
     crs: str | None = None,
 ) -> pd.DataFrame | gpd.GeoDataFrame:
-    content = get(http, url, timeout).content
+    content = unzipped(get(http, url, timeout).content, url)
     if kind == "xlsx":
         frame = pd.read_excel(io.BytesIO(content), sheet_name=sheet or 0, dtype=str, keep_default_na=False)
     else:
@@ -49,6 +51,18 @@ def read_table(
     if xy is None:
         return frame
     return with_points(frame, xy, decimal, crs or "EPSG:4326", url)
+
+
+def unzipped(content: bytes, url: str) -> bytes:
+    """The one file inside a zip (Saxony ships its house coordinates so), else the content itself."""
+    if not content.startswith(b"PK\x03\x04"):
+        return content
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        if len(members) != 1:
+            names = ", ".join(info.filename for info in members) or "none"
+            raise SourceError(f"{url}: a zip file must hold exactly one table, it holds: {names}")
+        return archive.read(members[0])
 
 
 def decode(content: bytes, encoding: str | None = None) -> str:
