@@ -1,4 +1,4 @@
-"""``/karte``: the facilities the portal knows within an area, listed by dataset.
+"""``/karte``: the facilities the portal knows within an area or near an address, listed by dataset.
 
 For business siting and for citizens ("what is there in Kaßberg?"): the datasets whose extent meets
 the area are found with ``package_search`` and ``ext_bbox``; their point features inside the area
@@ -18,7 +18,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from ckanext.chemnitz.security import outbound
-from ckanext.chemnitz.spatial import districts, resources, search
+from ckanext.chemnitz.spatial import addresses, districts, resources, search
 from ckanext.chemnitz.spatial.helpers import searched_place
 
 log = logging.getLogger(__name__)
@@ -34,18 +34,33 @@ _lock = threading.Lock()
 def index() -> str:
     place = searched_place()
     groups: list[dict[str, Any]] = []
-    if place["bbox"]:
+    address, wanted = None, tk.request.args.get("adresse", "").strip()
+    if wanted:  # "Hohe Straße 35": the facilities within the radius around it
+        try:
+            address = addresses.resolve(wanted)
+        except addresses.AddressError as error:
+            place["error"] = str(error)
+        else:
+            radius = tk.config.get("ckanext.chemnitz.map.address_radius")
+            place["bbox"] = ",".join(f"{number:.6f}" for number in address.box(radius))
+            groups = _facilities_in(address.box(radius), address.circle(radius))
+    elif place["bbox"]:
         box = search.parse_bbox(place["bbox"])
         # A district from the list: its polygon, not just its bounding box.
         district = None if tk.request.args.get("ext_bbox") else districts.current().named(place["district"])
         groups = _facilities_in(box, district.geometry if district else None)
+    points = [dict(f, dataset=g["dataset"]["title"]) for g in groups for f in g["features"]]
+    if address:
+        points.insert(0, {"name": address.label, "lon": address.lon, "lat": address.lat, "dataset": tk._("Address")})
     return tk.render(
         "chemnitz/spatial/karte.html",
         extra_vars={
             "place": place,
             "groups": groups,
             "total": sum(len(group["features"]) for group in groups),
-            "points": [dict(f, dataset=g["dataset"]["title"]) for g in groups for f in g["features"]],
+            "points": points,
+            "address": address,
+            "address_radius": tk.config.get("ckanext.chemnitz.map.address_radius"),
         },
     )
 
