@@ -66,3 +66,11 @@ def test_an_address_lists_the_facilities_within_500_metres(app, houses, typed):
 def test_an_unknown_or_incomplete_address_is_explained_in_german(app, houses, typed, message):
     alert = " ".join(page(app, "/karte", adresse=typed).xpath("//p[@role='alert']//text()"))
     assert message in alert
+
+
+def test_the_parking_search_looks_addresses_up_in_the_portal(app, houses):
+    """/parken sorts by distance in the browser: it asks the portal's own lookup, which answers JSON."""
+    found = app.get("/karte/adresse", params={"adresse": "hohe str. 35"}).json
+    assert found == {"label": "Hohe Straße 35", "lon": 12.911862861039, "lat": 50.8352668312807}
+    missing = app.get("/karte/adresse", params={"adresse": "Hohe Straße 999"}, status=404).json
+    assert missing == {"error": "Die Adresse Hohe Straße 999 steht nicht in den Hauskoordinaten der Stadt."}

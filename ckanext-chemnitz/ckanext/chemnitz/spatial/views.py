@@ -13,7 +13,7 @@ import threading
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from flask import Blueprint
+from flask import Blueprint, Response, jsonify
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
@@ -63,6 +63,17 @@ def index() -> str:
             "address_radius": tk.config.get("ckanext.chemnitz.map.address_radius"),
         },
     )
+
+
+@karte.route("/karte/adresse")
+def address() -> tuple[Response, int]:
+    """An address as JSON (``label``, ``lon``, ``lat``) for the pages that measure distances in the
+    browser (/parken); an unknown one is a 404 with the German ``error``."""
+    try:
+        found = addresses.resolve(tk.request.args.get("adresse", ""))
+    except addresses.AddressError as error:
+        return jsonify({"error": str(error)}), 404
+    return jsonify({"label": found.label, "lon": found.lon, "lat": found.lat}), 200
 
 
 def _facilities_in(box: search.Box, area: BaseGeometry | None) -> list[dict[str, Any]]:

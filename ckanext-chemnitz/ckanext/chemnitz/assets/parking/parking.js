@@ -247,6 +247,24 @@
   function startDistricts() {
     var select = document.getElementById("parking-district");
     var locate = document.getElementById("parking-locate");
+    // An address is looked up in the portal's own house coordinates (/karte/adresse), nowhere else.
+    var address = document.getElementById("parking-address");
+    if (address) {
+      address.addEventListener("submit", function (event) {
+        event.preventDefault();
+        fetch(address.dataset.url + "?adresse=" + encodeURIComponent(address.elements.adresse.value))
+          .then(function (answer) {
+            return answer.json();
+          })
+          .then(function (found) {
+            if (found.error) {
+              status.textContent = found.error;
+            } else {
+              setOrigin([found.lat, found.lon], found.label);
+            }
+          });
+      });
+    }
     if ("geolocation" in navigator) {
       locate.hidden = false;
       locate.addEventListener("click", function () {
