@@ -103,6 +103,29 @@ def test_a_stored_page_holds_what_ckanext_dcat_builds_for_each_dataset(app, depa
         assert isomorphic(stored, as_written if suffix == "ttl" else expected), suffix
 
 
+@pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "2")
+def test_pages_split_and_count_the_public_catalogue_and_date_its_last_change(app, department):
+    for name in ("eins", "zwei", "drei"):
+        helpers.call_action("package_create", **school_dataset(department["id"], name=name))
+    helpers.call_action("package_create", **school_dataset(department["id"], name="privat", private=True))
+
+    listed = []
+    for page, expected in ((1, 2), (2, 1), (3, 0)):
+        graph = graph_of(app, f"/catalog.ttl?page={page}", "turtle")
+        [paging] = graph.subjects(RDF.type, HYDRA.PagedCollection)
+        assert graph.value(paging, HYDRA.totalItems).toPython() == 3, page
+        datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
+        assert len(datasets) == expected, page
+        listed += datasets
+    assert len(set(listed)) == 3
+
+    [catalogue] = graph_of(app, "/catalog.ttl", "turtle").subjects(RDF.type, DCAT.Catalog)
+    before = graph_of(app, "/catalog.ttl", "turtle").value(catalogue, DCT.modified).toPython()
+    helpers.call_action("package_patch", id="eins", title="Eins, neu")
+    after = graph_of(app, "/catalog.ttl", "turtle").value(catalogue, DCT.modified).toPython()
+    assert after > before
+
+
 def test_pages_are_served_from_the_stored_pieces(app, department, monkeypatch):
     helpers.call_action("package_create", **school_dataset(department["id"]))
 

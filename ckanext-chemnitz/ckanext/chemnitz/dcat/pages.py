@@ -86,13 +86,18 @@ def _listing(page: int, rows: int, since: datetime.datetime | None) -> tuple[lis
     since_clause = f" AND {STAMP} >= :since" if since else ""
     join = f"FROM package p LEFT JOIN {store.RECORD} r ON r.package_id = p.id"
     if not (q or fq):
-        count = model.Session.execute(sa.text(f"SELECT count(*) {join} WHERE {PUBLIC}{since_clause}"), parameters)
-        listing = model.Session.execute(
-            sa.text(f"SELECT p.id, {STAMP} AS stamp {join} WHERE {PUBLIC}{since_clause} "
-                    "ORDER BY p.metadata_modified DESC, p.id LIMIT :rows OFFSET :start"),
+        # Without modified_since from the public catalogue's own indexes alone (migration aecdd293be55).
+        public = f"{join} WHERE {PUBLIC}{since_clause}" if since else f"FROM package p WHERE {PUBLIC}"
+        found = model.Session.execute(  # the count with the page: one round trip
+            sa.text(f"SELECT p.id, {STAMP} AS stamp, (SELECT count(*) {public}) AS total "
+                    f"FROM (SELECT p.id, p.metadata_modified {public} ORDER BY p.metadata_modified DESC, p.id "
+                    f"LIMIT :rows OFFSET :start) p LEFT JOIN {store.RECORD} r ON r.package_id = p.id "
+                    "ORDER BY p.metadata_modified DESC, p.id"),
             {**parameters, "rows": rows, "start": rows * (page - 1)},
         ).all()  # fmt: skip
-        return listing, count.scalar_one()
+        if not found:  # past the last page
+            return [], model.Session.execute(sa.text(f"SELECT count(*) {public}"), parameters).scalar_one()
+        return [(row.id, row.stamp) for row in found], found[0].total
     search = {
         "q": q or "*:*",
         "fq": fq,
@@ -166,10 +171,38 @@ def _assemble(fmt: str, parts: list[str]) -> Iterator[str]:
         yield "\n]\n"
 
 
-def _head(profile: str, fmt: str, pagination: dict[str, Any], tombstones: list[Any]) -> str:
-    """The catalogue node, the paging and the tombstones (the links to the datasets: ``_links``)."""
+# What the catalogue's own description is made of besides the code and the catalogue's last change.
+CATALOGUE_SETTINGS = (
+    "ckan.site_title",
+    "ckan.site_description",
+    "ckan.site_url",
+    "ckan.locale_default",
+    "ckanext.dcat.base_uri",
+    "ckanext.chemnitz.dcat.catalog_description",
+    "ckanext.chemnitz.dcat.catalog_publisher_uri",
+    "ckanext.chemnitz.dcat.catalog_publisher_name",
+)
+_catalogue_nodes: dict[tuple[Any, ...], str] = {}
+
+
+def _catalogue_node(profile: str, fmt: str, last_change: datetime.datetime) -> str:
+    """The catalogue's own description (title, publisher, last change …), the same on every page
+    until the catalogue changes: made once per process for each profile, format and change
+    (building it with ckanext-dcat cost more than reading a page's pieces)."""
+    settings = tuple(str(tk.config.get(option) or "") for option in CATALOGUE_SETTINGS)
+    key = (store.generation(), profile, fmt, last_change, settings)
+    if key not in _catalogue_nodes:
+        serializer = store.Serializer(profiles=[profile])
+        serializer.graph_from_catalog({})
+        if len(_catalogue_nodes) >= 32:  # earlier changes' descriptions are never asked for again
+            _catalogue_nodes.clear()
+        _catalogue_nodes[key] = store.render(serializer.g, fmt)
+    return _catalogue_nodes[key]
+
+
+def _paging(profile: str, fmt: str, pagination: dict[str, Any], tombstones: list[Any]) -> str:
+    """The page's hydra paging and the tombstones (the links to the datasets: ``_links``)."""
     serializer = store.Serializer(profiles=[profile])
-    serializer.graph_from_catalog({})
     graph = serializer.g
     if pagination:
         serializer._add_pagination_triples(pagination)
@@ -179,7 +212,7 @@ def _head(profile: str, fmt: str, pagination: dict[str, Any], tombstones: list[A
         graph.add((URIRef(uri), RDF.type, AS.Tombstone))
         graph.add((URIRef(uri), AS.formerType, DCAT.Dataset))
         graph.add((URIRef(uri), AS.deleted, Literal(when.isoformat(), datatype=XSD.dateTime)))
-    return store.render(graph, fmt)
+    return store.render(graph, fmt) if len(graph) else ""
 
 
 def _links(fmt: str, uris: list[str]) -> str:
@@ -219,9 +252,9 @@ def catalog_response(url_format: str) -> Response:
     def body() -> Iterator[str]:
         pieces = store.fresh_pieces([id_ for id_, _stamp in listing], profile, fmt)
         present = [pieces[id_] for id_, _stamp in listing if id_ in pieces]
-        head = _head(profile, fmt, pagination, tombstones)
+        head = [_catalogue_node(profile, fmt, last_change), _paging(profile, fmt, pagination, tombstones)]
         links = _links(fmt, [uri for uri, _piece in present])
-        return _assemble(fmt, [head, links, *(piece for _uri, piece in present)])
+        return _assemble(fmt, [*head, links, *(piece for _uri, piece in present)])
 
     return _answer(url_format, etag, last_change, body)
 

@@ -16,7 +16,8 @@ What else goes into a dataset's RDF is tracked so stored pieces are never served
 * ``source_modified``: the dataset's ``metadata_modified`` the piece was made from;
 * ``stale``: set when something outside the dataset changed its RDF — its organization (title
   in ``dcatde:maintainer`` and the contact point), a member of its series (``dcat:prev``/``next``);
-* ``generation``: a fingerprint of the code, the settings and the licence and department lists.
+* ``generation``: a fingerprint of the code that writes the RDF, the settings and the licence and
+  department lists.
 
 A piece failing any of these is rebuilt when read (``fresh_pieces``). Records of datasets that are
 no longer public stay, with the time they left, so ``modified_since`` can announce the deletion.
@@ -55,8 +56,10 @@ HIDDEN_TYPES = ("harvest", "showcase")  # as ckanext-dcat's catalogue leaves the
 # Datasets in the public catalogue (SQL over ``package p``).
 PUBLIC = f"p.state = 'active' AND NOT p.private AND p.type NOT IN ('{HIDDEN_TYPES[0]}', '{HIDDEN_TYPES[1]}')"
 
+# The code that shapes a dataset's RDF (a change of the pages' code keeps the stored pieces).
+_PIECE_CODE = ("contact.py", "dates.py", "profile.py", "store.py", "vocabularies.py", "writers.py")
 _CODE = (
-    b"".join(path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py")))
+    b"".join((Path(__file__).parent / name).read_bytes() for name in _PIECE_CODE)
     + importlib.metadata.version("ckanext-dcat").encode()
 )
 _SETTINGS = (
@@ -305,9 +308,14 @@ def _shown(package_id: str) -> dict[str, Any]:
 
 
 def rebuild(package_ids: Iterable[str]) -> None:
-    """Build the pieces of these datasets from ``package_show`` and store them, committed at once."""
+    """Build the pieces of these datasets from ``package_show`` and store them, committed at once.
+
+    In the order of their ids, as ``search-index rebuild`` indexes them: a page rebuilding pieces
+    while the index is rebuilt locks the same records in the same order (a different order
+    deadlocked).
+    """
     with model.meta.engine.begin() as connection:
-        for package_id in package_ids:
+        for package_id in sorted(package_ids):
             try:
                 dataset_dict = _shown(package_id)
             except tk.ObjectNotFound:
