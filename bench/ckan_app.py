@@ -36,9 +36,10 @@ def load_app(plugins: str | None = None, ini: Path = INI, database: str | None =
     return app
 
 
-def ensure_catalogue(count: int) -> None:
+def ensure_catalogue(count: int) -> bool:
     """The generated catalogue of ``count`` datasets and nothing else, loaded unless the scratch
-    database holds exactly it (a benchmark before may have loaded another size, or added a dataset)."""
+    database holds exactly it (a benchmark before may have loaded another size, or added a dataset).
+    Whether it was loaded now."""
     import ckan.model as model
     import sqlalchemy as sa
 
@@ -46,8 +47,10 @@ def ensure_catalogue(count: int) -> None:
     held = model.Session.execute(
         sa.text("SELECT count(*), count(*) FILTER (WHERE name LIKE 'datensatz-%') FROM package")
     ).one()
-    if tuple(held) != (count, count):
-        load_catalogue(count)
+    if tuple(held) == (count, count):
+        return False
+    load_catalogue(count)
+    return True
 
 
 def load_catalogue(count: int) -> None:
