@@ -39,11 +39,11 @@ def read_table(
     xy: tuple[str, str] | None = None,
     crs: str | None = None,
 ) -> pd.DataFrame | gpd.GeoDataFrame:
-    content = unzipped(get(http, url, timeout).content, url)
-    if kind == "xlsx":
+    content = get(http, url, timeout).content
+    if kind == "xlsx":  # itself a zip
         frame = pd.read_excel(io.BytesIO(content), sheet_name=sheet or 0, dtype=str, keep_default_na=False)
     else:
-        text = decode(content, encoding)
+        text = decode(unzipped(content, url), encoding)
         frame = pd.read_csv(
             io.StringIO(text), sep=delimiter or _sniff(text), dtype=str, keep_default_na=False, quotechar='"'
         )
@@ -54,7 +54,7 @@ def read_table(
 
 
 def unzipped(content: bytes, url: str) -> bytes:
-    """The one file inside a zip (Saxony ships its house coordinates so), else the content itself."""
+    """The one file inside a zip (Saxony ships its house coordinates so), else the content itself (CSV only)."""
     if not content.startswith(b"PK\x03\x04"):
         return content
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
