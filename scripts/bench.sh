@@ -51,8 +51,8 @@ bench() { "$CKAN_VENV/bin/python" -m "$@" --report "$report"; }
 if part search || part dcat || part spatial || part backends || part parking || part pages; then
     require_port_free "$BENCH_PORT" "the bench portal"
     say "Scratch databases (replaced on every run): ckan_bench (catalogue), ckan_bench_parking, datastore_bench"
-    psql_admin -c "DROP DATABASE IF EXISTS ckan_bench" -c "DROP DATABASE IF EXISTS ckan_bench_parking" \
-        -c "DROP DATABASE IF EXISTS datastore_bench"
+    psql_admin -c "DROP DATABASE IF EXISTS ckan_bench WITH (FORCE)" -c "DROP DATABASE IF EXISTS ckan_bench_parking WITH (FORCE)" \
+        -c "DROP DATABASE IF EXISTS datastore_bench WITH (FORCE)"
     ensure_database ckan_bench ckan_default
     ensure_database datastore_bench datastore_write
     "$ROOT/scripts/ckan-config.sh" bench
