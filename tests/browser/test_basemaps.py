@@ -22,17 +22,19 @@ from selenium.webdriver.support.ui import WebDriverWait
 from ckanext.chemnitz.spatial import basemaps as portal_layers
 from replica import basemaps
 from replica.run import free_port
+from tests.browser.conftest import axe_violations, describe
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "ckanext-chemnitz" / "ckanext" / "chemnitz" / "assets"
 DECLARATION = ASSETS.parent / "config_declaration.yaml"
 LABELS = {"grey": "basemap.de grau", "colour": "basemap.de farbig", "aerial": "Luftbild (GeoSN)"}
 PAGE = """<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Karte</title>
-<link rel="stylesheet" href="leaflet.css"></head><body>
+<link rel="stylesheet" href="leaflet.css"><link rel="stylesheet" href="basemap.css"></head><body>
+<main>
 <div id="karte" style="width: 600px; height: 400px"></div><p id="hinweis" hidden></p>
 <script type="application/json" id="ebenen">{layers}</script>
 <script src="leaflet.js"></script><script src="basemap.js"></script><script src="start.js"></script>
-</body></html>"""
+</main></body></html>"""
 START = """window.chemnitzMap(document.getElementById("karte"), {
   tiles: document.getElementById("ebenen").textContent, notice: document.getElementById("hinweis"),
   noTilesText: "Die Hintergrundkarte kann nicht geladen werden.",
@@ -70,7 +72,7 @@ def map_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (site / "index.html").write_text(PAGE.format(layers=json.dumps({"label": "Hintergrundkarte", "base": layers})))
     (site / "start.js").write_text(START)
     for asset in (ASSETS / "vendor" / "leaflet" / "leaflet.js", ASSETS / "vendor" / "leaflet" / "leaflet.css",
-                  ASSETS / "map" / "basemap.js"):  # fmt: skip
+                  ASSETS / "map" / "basemap.js", ASSETS / "map" / "basemap.css"):  # fmt: skip
         shutil.copy(asset, site / asset.name)
     files = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietFiles, directory=str(site)))
     yield serve(files) + "/index.html"
@@ -125,3 +127,5 @@ def test_the_map_shows_basemap_de_grey_with_its_attribution_and_switches_to_colo
     assert loaded_tiles(browser, "de_basemapde_web_raster_farbe")
     assert f"© {year} basemap.de / BKG | Datenquellen: © GeoBasis-DE" in attribution(browser)
     assert browser.find_element(By.ID, "hinweis").get_attribute("hidden")  # every tile came: no notice
+    link_rules = [v for v in axe_violations(browser) if v["id"] == "link-in-text-block"]
+    assert not link_rules, describe(link_rules)  # the attribution's links stand out from its text
