@@ -63,6 +63,12 @@
   }
 
   headers.forEach(function (header) {
+    // The headings' links sort on the server (without JavaScript); here their buttons sort in the page.
+    var link = header.querySelector(".parking-sort-link");
+    if (link) {
+      link.remove();
+    }
+    header.querySelector("button").hidden = false;
     header.querySelector("button").addEventListener("click", function () {
       var direction = header.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
       sortBy(header, direction);

@@ -2,7 +2,9 @@
  * 2.1.2, 2.4.3): "Ergebnisse filtern" opens it and moves the focus into it, Tab stays inside,
  * Escape or its close button closes it and gives the focus back to the button that opened it.
  * CKAN only toggles the class filters-modal on a link without href. Listeners are on the document,
- * so they also serve the panel htmx puts in after a filter was chosen.
+ * so they also serve the panel htmx puts in after a filter was chosen. Bootstrap's dialogs that
+ * CKAN's modules open by script ("Einbettung" of a resource view) take the focus (CKAN's markup
+ * lacks the tabindex Bootstrap needs for it), are named by their title and give the focus back.
  */
 (function () {
   "use strict";
@@ -52,6 +54,26 @@
     }
     opener = null;
   }
+
+  var modalOpeners = new WeakMap();
+  document.addEventListener("show.bs.modal", function (event) {
+    var dialog = event.target;
+    modalOpeners.set(dialog, document.activeElement);
+    if (!dialog.hasAttribute("tabindex")) {
+      dialog.setAttribute("tabindex", "-1");  // Bootstrap moves the focus to the dialog itself
+    }
+    var title = dialog.querySelector(".modal-title");
+    if (title && !dialog.hasAttribute("aria-labelledby")) {
+      title.id = title.id || dialog.id + "-title";
+      dialog.setAttribute("aria-labelledby", title.id);
+    }
+  });
+  document.addEventListener("hidden.bs.modal", function (event) {
+    var origin = modalOpeners.get(event.target);
+    if (origin && document.contains(origin)) {
+      origin.focus();
+    }
+  });
 
   document.addEventListener("click", function (event) {
     var show = event.target.closest(".show-filters");
