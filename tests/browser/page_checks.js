@@ -282,5 +282,24 @@ window.chemnitzChecks = (function () {
     return broken;
   }
 
-  return { focusProblems: focusProblems, spokenTexts: spokenTexts, brokenWords: brokenWords, contrast: contrast, rgba: rgba };
+  /* Placeholders longer than their field is wide: the end of the hint is cut off. */
+  function cutPlaceholders() {
+    var canvas = document.createElement("canvas").getContext("2d");
+    var cut = [];
+    document.querySelectorAll("input[placeholder], textarea[placeholder]").forEach(function (field) {
+      if (!rendered(field) || clipped(field) || field.value) {
+        return;
+      }
+      var style = getComputedStyle(field);
+      canvas.font = style.fontStyle + " " + style.fontWeight + " " + style.fontSize + " " + style.fontFamily;
+      var room = field.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      var needed = canvas.measureText(field.placeholder).width;
+      if (needed > room + 0.5) {
+        cut.push(describe(field) + ": " + Math.round(needed) + " px of text in " + Math.round(room) + " px");
+      }
+    });
+    return cut;
+  }
+
+  return { focusProblems: focusProblems, spokenTexts: spokenTexts, brokenWords: brokenWords, cutPlaceholders: cutPlaceholders };
 }());

@@ -1,7 +1,8 @@
 """Everything that opens over or into the page works with the keyboard alone (WCAG 2.1.1, 2.1.2,
 2.4.3): the filter panel of narrow screens, the resources' "Erkunden" menus, the navigation menu of
-narrow screens and the language selection open with Enter, take the focus, close with Escape (or
-Enter on their button) and give the focus back to what opened them."""
+narrow screens, the language selection and the dialog "Einbettung" of a resource view open with
+Enter, take the focus, close with Escape (or Enter on their button) and give the focus back to
+what opened them; what they show is German."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.german import english_texts
 from tests.browser.test_accessibility import settle
+from tests.browser.test_pages_read_well import page_path, run_checks
 
 
 @pytest.fixture
@@ -119,3 +122,36 @@ def test_the_language_selection_opens_and_closes_by_keyboard(browser, portal_url
     press(browser, Keys.ESCAPE)
     wait_for(browser, lambda b: not b.find_elements(By.CSS_SELECTOR, ".select2-results__option"), "not closed")
     assert active(browser) == selection
+
+
+def test_the_embed_dialog_of_a_resource_view_opens_and_closes_by_keyboard(browser, portal_url):
+    browser.get(portal_url + page_path(portal_url, "resource:csv"))
+    settle(browser)
+    embed = browser.find_element(By.CSS_SELECTOR, "[data-module=resource-view-embed]")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", embed)
+    press(browser, Keys.ENTER)
+    dialog = browser.find_element(By.CSS_SELECTOR, ".resource-view-embed")
+    wait_for(browser, lambda b: dialog.is_displayed() and inside(b, ".resource-view-embed"), "not opened, no focus")
+    close = dialog.find_element(By.CSS_SELECTOR, ".btn-close")
+    assert close.accessible_name == "Dialog schließen"
+    english = english_texts(run_checks(browser, "spokenTexts();"))  # the page with the dialog open
+    assert not english, "\n".join(english)
+    press(browser, Keys.ESCAPE)
+    wait_for(browser, lambda b: not dialog.is_displayed(), "Escape did not close the dialog")
+    wait_for(browser, lambda b: active(b) == embed, "the focus did not return to the button")
+
+
+def test_a_map_pop_up_speaks_german_and_closes_by_keyboard(browser, portal_url):
+    """Leaflet names its pop-ups' close button in English ("Close popup"); here in German."""
+    browser.get(portal_url + "/parken")
+    settle(browser)
+    markers = WebDriverWait(browser, 20).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, "#parking-map path.leaflet-interactive"), "no car parks on the map"
+    )
+    markers[0].click()
+    close = wait_for(browser, lambda b: b.find_element(By.CSS_SELECTOR, ".leaflet-popup-close-button"), "no pop-up")
+    assert close.accessible_name == "Infofenster schließen"
+    english = english_texts(run_checks(browser, "spokenTexts();"))
+    assert not english, "\n".join(english)
+    close.send_keys(Keys.ENTER)
+    wait_for(browser, lambda b: not b.find_elements(By.CSS_SELECTOR, ".leaflet-popup"), "Enter left the pop-up open")

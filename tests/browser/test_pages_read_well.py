@@ -5,7 +5,6 @@ names it and a meta description, and nothing is wider than a window of 375 or 32
 
 from __future__ import annotations
 
-import time
 import urllib.parse
 from pathlib import Path
 
@@ -48,8 +47,7 @@ def htmlcs_errors(browser) -> list[str]:
 
 def overflow(browser, width: int) -> list[str]:
     """The elements that reach beyond a window of this width (the page's own width, scroll bar excluded)."""
-    browser.set_window_size(width, 900)
-    time.sleep(0.2)  # the layout after the resize
+    browser.set_window_size(width, 900)  # the script below lays the page out anew for this width
     return browser.execute_script(
         "const width = document.documentElement.clientWidth;"
         "if (document.documentElement.scrollWidth <= width) return [];"
@@ -97,9 +95,21 @@ def test_page_reads_well(browser, portal_url, page):
         for width in (375, 320):
             problems += [f"wider than {width} px: {element}" for element in overflow(browser, width)]
             problems += [f"broken at {width} px: {word}" for word in run_checks(browser, "brokenWords();")]
+            problems += [f"cut off at {width} px: {field}" for field in run_checks(browser, "cutPlaceholders();")]
     finally:
         browser.set_window_size(size["width"], size["height"])
     assert not problems, f"{path}:\n" + "\n".join(problems)
+
+
+def test_filters_without_entries_say_so_in_german(browser, portal_url):
+    """A search that finds nothing leaves every filter empty: the message reads as German
+    ("Es gibt keine Hochwertige Datensätze, die …" did not)."""
+    browser.get(portal_url + "/dataset/?q=Schule&tags=Parken")
+    settle(browser)
+    empty = [e.get_attribute("textContent").strip() for e in browser.find_elements(By.CSS_SELECTOR, ".filters .empty")]
+    assert len(empty) > 2, "no empty filters on a search without results"
+    for message in empty:
+        assert message.startswith("Keine Einträge unter „") and message.endswith("“ für diese Suche"), message
 
 
 def test_the_dataset_page_shows_each_detail_once_and_in_words(browser, portal_url):
