@@ -54,7 +54,7 @@ def test_an_address_lists_the_facilities_within_500_metres(app, houses, typed):
     assert not any(name.startswith("Albert-Einstein-Grundschule") for name in near)  # 5 km away
     shown = page(app, "/karte", adresse=typed)
     assert "Im Umkreis von 500 m um Hohe Straße 35:" in " ".join(shown.text_content().split())
-    assert shown.xpath("//input[@name='adresse']/@value") == [typed]
+    assert shown.xpath("//input[@id='karte-adresse']/@value") == [typed]
     assert shown.xpath("//label[@for='karte-adresse']/text()") == ["Adresse"]
 
 

@@ -35,7 +35,7 @@ def index() -> str:
     place = searched_place()
     groups: list[dict[str, Any]] = []
     address, wanted = None, tk.request.args.get("adresse", "").strip()
-    if wanted:  # "Hohe Straße 35": the facilities within the radius around it
+    if wanted and not place["bbox"]:  # "Hohe Straße 35" (a district or map area chosen after it wins)
         try:
             address = addresses.resolve(wanted)
         except addresses.AddressError as error:
