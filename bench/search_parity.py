@@ -69,8 +69,8 @@ def queries(facet_values: dict[str, list[str]]) -> list[Query]:
     words = [
         "Schule", "Schulen", "Spielplatz", "Spielplätze", "Parkhaus", "Parkhäuser", "Kita", "Kitas",
         "Strassenbaume", "Straßenbäume", "Luftqualitat", "Kaßberg", "Kassberg", "Wahlergebnis",
-        "Schulen in Kaßberg", "Einwohner nach Altersgruppen", "Ladesäule Elektrofahrzeug", "Schul*",
-        "Bildung", "Tiefbauamt", "Denkmale OR Friedhöfe", "Haltestellen NOT Zentrum",
+        "Schulen in Kaßberg", "Schulen in", "in der", "Einwohner nach Altersgruppen", "Ladesäule Elektrofahrzeug",
+        "Schul*", "Bildung", "Tiefbauamt", "Denkmale OR Friedhöfe", "Haltestellen NOT Zentrum",
     ]  # fmt: skip
     found: list[Query] = [Query("word", {"q": word}) for word in words]
     found += [

@@ -49,6 +49,9 @@ _UNAVAILABLE = (
     "No registered leader",
     "no servers hosting shard",
 )
+# ckanext-spatial's filter as spatial/search.py writes it: Intersects(ENVELOPE(minX, maxX, maxY, minY)).
+_NUMBER = r"\s*(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*"
+_SPATIAL_FILTER = re.compile(rf'spatial_geom:"Intersects\(ENVELOPE\({_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}\)\)"')
 # Datasets postponed in one go: a search after an outage indexes at most this many before it answers.
 _BATCH = 100
 
@@ -63,9 +66,41 @@ class SearchUnavailable(SearchError):
 def prepare(query: dict[str, Any]) -> None:
     """Adjust a package query before CKAN's Solr code sends it."""
     text = str(query.get("q") or "")
-    if ":" not in text and "defType" not in query and _WILDCARD_WORD.search(text):
+    if ":" not in text and "defType" not in query and _has_operators(text):
+        # "Denkmale OR Friedhöfe": read like Solr's standard parser over all text, as on PostgreSQL
+        # (dismax takes OR for a word, which then blocks mm)
+        query.update(defType="lucene", df="text")
+    elif ":" not in text and "defType" not in query and _WILDCARD_WORD.search(text):
         query["defType"] = "edismax"  # dismax has no wildcards; edismax reads free text the same way else
     query.setdefault("qf", QUERY_FIELDS)
+    _rank_by_overlap(query)
+
+
+def _has_operators(text: str) -> bool:
+    try:
+        return lucene.parse(text, default_and=False).has_operators
+    except InvalidQuery:
+        return False
+
+
+def _rank_by_overlap(query: dict[str, Any]) -> None:
+    """A place search (``ext_bbox``/``ext_district``) sorted by relevance ranks by overlap with the
+    searched box first (intersection over union, ckanext-spatial's overlapRatio), then by the text's
+    relevance, as on PostgreSQL: a sort function on the box's numbers (``spatial_box``, schema.xml)."""
+    sort = [item.strip() for item in str(query.get("sort") or "score desc").split(",")]
+    filters = [query.get("fq"), *(query.get("fq_list") or [])]
+    found = next((m for f in filters if isinstance(f, str) for m in [_SPATIAL_FILTER.search(f)] if m), None)
+    if found is None or sort[0].lower() != "score desc":
+        return
+    west, east, north, south = (float(number) for number in found.groups())
+    width = f"max(0,sub(min(field(spatial_box__maxX),{east}),max(field(spatial_box__minX),{west})))"
+    height = f"max(0,sub(min(field(spatial_box__maxY),{north}),max(field(spatial_box__minY),{south})))"
+    shared = f"product({width},{height})"
+    whole = (
+        "sum(product(sub(field(spatial_box__maxX),field(spatial_box__minX)),"
+        f"sub(field(spatial_box__maxY),field(spatial_box__minY))),{(east - west) * (north - south)!r})"
+    )
+    query["sort"] = ",".join([f"div({shared},sub({whole},{shared})) desc", *sort])
 
 
 def search_error(error: Exception, query: dict[str, Any]) -> Exception:
