@@ -227,7 +227,7 @@ def _drop_stop_words(parsed: lucene.BooleanQuery) -> None:
     """Leave out free-text words that are only stop words ("in", "der"), so they do not count towards
     ``mm``: "Schulen in Kaßberg" needs both words, as a two-word query does. Solr's dismax does the
     same, its query fields removing the stop word (docker/solr/conf/schema.xml). A query of stop
-    words alone keeps them (each then matches every dataset, as before)."""
+    words alone keeps them and finds nothing, as on Solr (bench/search_parity.py asks "in der")."""
     words = [c.query.text for c in parsed.clauses if _plain_word(c)]
     stop = _stop_words(tuple(sorted(set(words))))
     kept = [c for c in parsed.clauses if not (_plain_word(c) and c.query.text in stop)]  # type: ignore[union-attr]
