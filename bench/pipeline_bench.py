@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import configparser
-import dataclasses
 import functools
 import http.server
 import io
@@ -33,6 +32,7 @@ import numpy as np
 import psycopg2
 import pyproj
 import shapely
+import yaml
 
 from bench import report
 from pipelines import config as sources
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     portal = dict(line.split("=", 1) for line in (ROOT / "var" / "e2e.env").read_text().splitlines() if "=" in line)
     with tempfile.TemporaryDirectory() as folder, run_replicas(Path(folder) / "replicas", DEFAULT_PORTS):
         layer_url = _serve(Path(folder), args.features)
-        big = _layer_config(layer_url, args.features)
+        big = _layer_config(layer_url, args.features, Path(folder))
         results: dict[str, Any] = {"features": args.features}
         # The fixture sources first: the portal's workers do their one-off start-up work (seconds
         # at the first dataset and the first DataStore call) there, not in the layer's figures.
@@ -115,16 +115,22 @@ class _QuietFiles(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _layer_config(url: str, count: int) -> sources.SourceConfig:
-    """The coach-parking source's configuration pointed at the generated layer."""
-    template = sources.load(sources.SOURCES / "parkplaetze_reisebus.yaml")
-    source = dict(template.source, endpoints={"replica": url}, delimiter=";", decimal=",", encoding="utf-8")
+def layer_document(url: str, count: int, layer_id: str = "benchmark_layer", name: str = "") -> dict[str, Any]:
+    """The coach-parking source's configuration (its YAML document) pointed at the generated layer."""
+    document = yaml.safe_load((sources.SOURCES / "parkplaetze_reisebus.yaml").read_text(encoding="utf-8"))
+    source = dict(document["source"], endpoints={"replica": url}, delimiter=";", decimal=",", encoding="utf-8")
     dataset = dict(
-        template.dataset,
-        name=f"benchmark-{count}-objekte",
+        document["dataset"],
+        name=name or f"benchmark-{count}-objekte",
         title=f"Benchmark: {count:,} Stellplätze".replace(",", "."),
     )
-    return dataclasses.replace(template, id="benchmark_layer", source=source, dataset=dataset)
+    return dict(document, id=layer_id, source=source, dataset=dataset)
+
+
+def _layer_config(url: str, count: int, folder: Path) -> sources.SourceConfig:
+    path = folder / "benchmark_layer.yaml"
+    path.write_text(yaml.safe_dump(layer_document(url, count), allow_unicode=True), encoding="utf-8")
+    return sources.load(path)
 
 
 def _harvest(config: sources.SourceConfig, work: Path, portal: dict[str, str]) -> dict[str, float]:

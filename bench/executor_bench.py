@@ -1,0 +1,116 @@
+"""Executor benchmark: harvests through a real Airflow with the LocalExecutor and with the
+CeleryExecutor and 1 and 2 workers.
+
+For each configuration a throw-away Airflow (``bench.airflow_cluster``: API server, scheduler, DAG
+processor, Celery workers of ``scripts/celery-workers.sh`` with 2 task slots each, the pipeline
+store in a shared folder) publishes into the test portal of ``scripts/e2e-portal.sh``: first the
+generated 10,000-feature layer of the pipeline benchmark alone, then a full round, every fixture
+source at once (each under a new dataset, so every run is a first harvest that writes everything).
+Wall time from the first task's start to the last task's end (the scheduler's and executor's
+overhead included, Airflow's start-up not), and runs per hour of the full round.
+
+Usage: ``python -m bench.executor_bench [--features N] [--sources ID ...] [--report PATH]``
+(in ``.venv/airflow``, with the test portal running).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.airflow_cluster import ROOT, AirflowCluster, wait
+from bench.pipeline_bench import _serve, layer_document
+from pipelines import config as sources
+from replica.run import DEFAULT_PORTS
+from replica.run import replicas as run_replicas
+
+# (executor, Celery workers): the LocalExecutor as make demo runs it, then 1 and 2 Celery workers
+CONFIGURATIONS = (("LocalExecutor", 0), ("CeleryExecutor", 1), ("CeleryExecutor", 2))
+SLOTS = 2  # task slots per Celery worker (AIRFLOW_WORKER_CONCURRENCY of make demo)
+DATABASE = "airflow_executor_bench"
+BROKER_DB = 14
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--features", type=int, default=10_000)
+    parser.add_argument("--sources", nargs="+", metavar="ID", help="fixture sources of the full round (default: all)")
+    parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+    ids = [path.stem for path in sources.all_paths()]
+    if args.sources is not None:
+        if unknown := set(args.sources) - set(ids):
+            parser.error(f"no source configuration for {', '.join(sorted(unknown))}")
+        ids = args.sources
+
+    portal = dict(line.split("=", 1) for line in (ROOT / "var" / "e2e.env").read_text().splitlines() if "=" in line)
+    results = []
+    with tempfile.TemporaryDirectory() as folder, run_replicas(Path(folder) / "replicas", DEFAULT_PORTS):
+        layer_url = _serve(Path(folder), args.features)
+        for executor, workers in CONFIGURATIONS:
+            home = Path(folder) / f"{executor}-{workers}"
+            cluster = AirflowCluster(home, portal, database=DATABASE, broker_db=BROKER_DB, executor=executor,
+                                     workers=workers, concurrency=SLOTS)  # fmt: skip
+            with cluster:
+                suffix = secrets.token_hex(3)
+                layer = cluster.add_source(layer_document(layer_url, args.features, f"ebench_{suffix}",
+                                                          f"ebench-{args.features}-{suffix}"))  # fmt: skip
+                layer_seconds = _wall(cluster, [layer[0]])
+                dags = [cluster.add_copy(source_id, f"runde_{source_id}")[0] for source_id in ids]
+                round_seconds = _wall(cluster, dags)
+            results.append({"executor": executor, "workers": workers, "layer": layer_seconds,
+                            "round": round_seconds, "runs": len(dags)})  # fmt: skip
+            print(results[-1], flush=True)
+    markdown = _markdown(results, args.features)
+    print(markdown)
+    report.write_section(args.report, "executors", markdown, title="Executors")
+    return 0
+
+
+def _wall(cluster: AirflowCluster, dags: list[str]) -> float:
+    """Seconds from the first start to the last end of the first run of each of ``dags`` (all must succeed)."""
+    runs = [wait(lambda dag=dag: cluster.ended(dag, 1), 3600, f"the first run of {dag} ended", 2)[0] for dag in dags]
+    failed = [run["dag_id"] for run in runs if run["state"] != "success"]
+    if failed:
+        raise RuntimeError(f"runs failed: {failed} (task logs in {cluster.home / 'logs'})")
+    starts = [dt.datetime.fromisoformat(run["start_date"]) for run in runs]
+    ends = [dt.datetime.fromisoformat(run["end_date"]) for run in runs]
+    return (max(ends) - min(starts)).total_seconds()
+
+
+def _markdown(results: list[dict[str, Any]], features: int) -> str:
+    lines = [
+        "Harvests through a real Airflow 3 (`bench/airflow_cluster.py`: API server, scheduler, DAG processor; "
+        f"Celery workers of `scripts/celery-workers.sh` with {SLOTS} task slots each, Redis broker, results in "
+        "PostgreSQL; the pipeline store in a shared folder) into the test portal (2 gunicorn workers) on the "
+        f"same machine. The generated {features:,}-feature layer alone, then a full round: every fixture source "
+        "at once, each a first harvest of a new dataset. Wall time from the first task's start to the last "
+        "task's end.",
+        "",
+        f"| executor | task slots | {features:,}-feature layer, s | full round, s | runs | full-round runs per hour |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for result in results:
+        name = "LocalExecutor (make demo)" if not result["workers"] else f"CeleryExecutor, {result['workers']} worker"
+        name += "s" if result["workers"] > 1 else ""
+        slots = "32 (parallelism)" if not result["workers"] else str(result["workers"] * SLOTS)
+        per_hour = result["runs"] / result["round"] * 3600
+        lines.append(f"| {name} | {slots} | {result['layer']:.0f} | {result['round']:.0f} | {result['runs']} "
+                     f"| {per_hour:,.0f} |")  # fmt: skip
+    lines += [
+        "",
+        "Each harvest runs its four tasks one after the other (`max_active_tasks` 1 per source), so a single "
+        "harvest gains nothing from a second worker; several sources at once do, as far as the machine's cores "
+        "allow (the portal, PostgreSQL and Airflow share them here).",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
