@@ -38,7 +38,7 @@ def inside(browser, selector: str) -> bool:
 
 
 def wait_for(browser, condition, message: str):
-    return WebDriverWait(browser, 5).until(condition, message)
+    return WebDriverWait(browser, 10).until(condition, message)
 
 
 def test_the_filter_panel_opens_and_closes_by_keyboard_and_keeps_the_focus_inside(narrow, portal_url):
@@ -114,7 +114,8 @@ def test_the_navigation_menu_of_narrow_screens_opens_by_keyboard(narrow, portal_
 def test_the_language_selection_opens_and_closes_by_keyboard(browser, portal_url):
     browser.get(portal_url + "/")
     settle(browser)
-    selection = browser.find_element(By.CSS_SELECTOR, ".lang-container")
+    # the select2 container is made by the page's script: wait for it, not only for the page
+    selection = wait_for(browser, lambda b: b.find_element(By.CSS_SELECTOR, ".lang-container"), "no language selection")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", selection)
     press(browser, Keys.ENTER)
     options = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, ".select2-results__option"), "not opened")
