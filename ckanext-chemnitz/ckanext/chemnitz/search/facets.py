@@ -90,7 +90,8 @@ def _compute(plan: Plan, names: list[str], limit: int, mincount: int, order: str
     return result
 
 
-def _cache_key(plan: Plan, names: list[str], limit: int, mincount: int, order: str) -> str:
+def _cache_key(plan: Plan, names: list[str], limit: int, mincount: int, order: str) -> str | None:
+    """None while the index has no generation (a cleared index): a key without one would repeat."""
     site = config.get("ckan.site_id")
     database, generation = model.Session.execute(
         sa.text(f"SELECT current_database(), (SELECT value FROM {ddl.GENERATION_TABLE} WHERE site_id = :site)"),
@@ -100,7 +101,7 @@ def _cache_key(plan: Plan, names: list[str], limit: int, mincount: int, order: s
         [plan.source, plan.where, sorted(plan.params.items()), names, limit, mincount, order], default=str
     )
     digest = hashlib.sha256(fingerprint.encode()).hexdigest()
-    return f"ckanext.chemnitz.search:facets:{database}:{site}:{generation or 0}:{digest}"
+    return f"ckanext.chemnitz.search:facets:{database}:{site}:{generation}:{digest}" if generation else None
 
 
 def _cache_get(key: str) -> Facets | None:
