@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -239,6 +240,17 @@ def action(portal: dict[str, str], name: str, **params: object) -> dict:
     query = urllib.parse.urlencode({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in params.items()})
     with urllib.request.urlopen(f"{portal['CKAN_URL']}/api/3/action/{name}?{query}", timeout=30) as answer:
         return json.load(answer)["result"]
+
+
+def dataset_exists(portal: dict[str, str], name: str) -> bool:
+    """Whether ``package_show`` finds the dataset (404: it does not exist)."""
+    try:
+        action(portal, "package_show", id=name)
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return False
+        raise
+    return True
 
 
 def write(portal: dict[str, str], action: str, **data: object) -> object:

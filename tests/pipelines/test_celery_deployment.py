@@ -34,7 +34,7 @@ import pytest
 
 from bench.airflow_cluster import ROOT, AirflowCluster, wait
 from replica.run import free_port
-from tests.pipelines.conftest import action
+from tests.pipelines.conftest import action, dataset_exists
 from tests.pipelines.test_restarts import assert_whole
 
 DATABASE = "airflow_celery_test"
@@ -165,7 +165,7 @@ def test_a_worker_killed_while_publishing_loses_nothing(deployment, portal):
     dag_id, name = airflow.add_copy("schulen", "verlust")
     # the run starts by itself; as soon as its publish task has created the dataset, the worker
     # running it is killed with everything it started, as when its machine is lost
-    wait(lambda: _dataset_exists(portal, name), 300, f"{dag_id} created its dataset", 0.1)
+    wait(lambda: dataset_exists(portal, name), 300, f"{dag_id} created its dataset", 0.1)
     (run,) = airflow.runs(dag_id)
     publish = airflow.tasks(dag_id, run["dag_run_id"])["publish"]
     assert publish["state"] == "running", publish
@@ -196,16 +196,6 @@ def test_a_worker_killed_while_publishing_loses_nothing(deployment, portal):
     assert after["metadata_modified"] == dataset["metadata_modified"]
     assert [r["id"] for r in after["resources"]] == [r["id"] for r in dataset["resources"]]
     assert _rows(portal, files["csv"]) == 139 and _rows(portal, files["harvest-log"]) == 2
-
-
-def _dataset_exists(portal: dict[str, str], name: str) -> bool:
-    try:
-        action(portal, "package_show", id=name)
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return False
-        raise
-    return True
 
 
 def _worker_of(airflow: AirflowCluster, pid: int) -> int:

@@ -26,7 +26,7 @@ import pytest
 import yaml
 
 from pipelines import bundle, config
-from tests.pipelines.conftest import action, run, start, write
+from tests.pipelines.conftest import action, dataset_exists, run, start, write
 from tests.pipelines.test_harvest import summary
 
 ROOT = config.REPOSITORY
@@ -85,18 +85,8 @@ def new_source(airflow: dict[str, str], portal: dict[str, str], tmp_path: Path) 
     stub.write_text(bundle.STUB.format(config=str(path)), encoding="utf-8")
     yield config.load(path)
     stub.unlink()
-    if _exists(portal, document["dataset"]["name"]):
+    if dataset_exists(portal, document["dataset"]["name"]):
         write(portal, "package_delete", id=document["dataset"]["name"])
-
-
-def _exists(portal: dict[str, str], name: str) -> bool:
-    try:
-        action(portal, "package_show", id=name)
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return False
-        raise
-    return True
 
 
 def _wait_for_portal(portal: dict[str, str], seconds: float = 90) -> None:
@@ -132,7 +122,7 @@ def test_an_interrupted_publish_leaves_nothing_half_written(airflow, portal, new
     name = new_source.dataset["name"]
     process = start(airflow, new_source.dag_id)  # a process of its own (a child of the warm runner)
     deadline = time.monotonic() + 600
-    while not _exists(portal, name):
+    while not dataset_exists(portal, name):
         assert process.poll() is None, "the run ended before it created the dataset"
         assert time.monotonic() < deadline, "the dataset was not created within 10 minutes"
         time.sleep(0.1)
