@@ -194,46 +194,39 @@ def _markdown(results: dict[str, Any], paths: dict[str, list[str]], count: int, 
     def verdict(ok: bool) -> str:
         return "✔" if ok else "✘"
 
-    lines = [
+    def row(page: str) -> list[str]:
+        ttfb, load = results["ttfb"][page], results["load"][page]
+        served, proxied = (sum(results["weight"][page][how].values()) / 1024 for how in ("served", "proxy"))
+        ttfb_p95 = ckan_app.percentile(ttfb, 0.95)
+        return [page, ", ".join(f"`{path}`" for path in paths[page]), f"{statistics.median(ttfb):.0f}",
+                f"{ttfb_p95:.0f} {verdict(ttfb_p95 < TARGET_TTFB_P95_MS)}", f"{statistics.median(load):.0f}",
+                f"{ckan_app.percentile(load, 0.95):.0f}", f"{served:.0f}", f"{proxied:.0f}"]  # fmt: skip
+
+    header = ["page", "URLs", "TTFB p50 ms", "TTFB p95 ms", "full load p50 ms", "full load p95 ms", "KB served",
+              "KB via proxy"]  # fmt: skip
+
+    def weight(how: str, label: str) -> str:
+        home = results["weight"]["home"][how]
+        total = sum(home.values()) / 1024
+        parts = ", ".join(f"{kind} {size / 1024:.0f} KB" for kind, size in sorted(home.items(), key=lambda kv: -kv[1]))
+        target = f"; target under {TARGET_HOME_KB:.0f} KB {verdict(total < TARGET_HOME_KB)}" if how == "proxy" else ""
+        return f"- Home page weight, first visit, {label}: **{total:.0f} KB** ({parts}){target}."
+
+    return "\n\n".join([
         f"The bench portal ({count:,} generated datasets, indexed with the portal's plugins) "
         "under gunicorn with 2 workers as in `make demo`, over HTTP on loopback. Time to first byte by a plain "
         f"HTTP client, full load (`loadEventEnd`) in headless Chromium with its cache disabled (a first visit); "
         f"{repeat} loads per page after warm-up.",
-        "",
-        "| page | URLs | TTFB p50 ms | TTFB p95 ms | full load p50 ms | full load p95 ms | KB served | KB via proxy |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for page, page_paths in paths.items():
-        ttfb, load = results["ttfb"][page], results["load"][page]
-        weight = results["weight"][page]
-        served, proxied = (sum(weight[how].values()) / 1024 for how in ("served", "proxy"))
-        lines.append(
-            f"| {page} | {', '.join(f'`{path}`' for path in page_paths)} | {statistics.median(ttfb):.0f} "
-            f"| {ckan_app.percentile(ttfb, 0.95):.0f} {verdict(ckan_app.percentile(ttfb, 0.95) < TARGET_TTFB_P95_MS)} "
-            f"| {statistics.median(load):.0f} | {ckan_app.percentile(load, 0.95):.0f} "
-            f"| {served:.0f} | {proxied:.0f} |"
-        )
-    home = results["weight"]["home"]
-    lines.append("")
-    for how, label in (("proxy", "through the production proxy (measured: nginx, docker/proxy's template, gzip)"),
-                       ("served", "as `make demo` serves it (gunicorn, no compression)")):  # fmt: skip
-        total = sum(home[how].values()) / 1024
-        ranked = sorted(home[how].items(), key=lambda kv: -kv[1])
-        parts = ", ".join(f"{kind} {size / 1024:.0f} KB" for kind, size in ranked)
-        target = ""
-        if how == "proxy":
-            target = f"; target under {TARGET_HOME_KB:.0f} KB {verdict(total < TARGET_HOME_KB)}"
-        lines.append(f"- Home page weight, first visit, {label}: **{total:.0f} KB** ({parts}){target}.")
-    lines += [
-        "",
+        report.table(header, map(row, paths), left=2),
+        weight("proxy", "through the production proxy (measured: nginx, docker/proxy's template, gzip)") + "\n"
+        + weight("served", "as `make demo` serves it (gunicorn, no compression)"),
         f"TTFB target: p95 under {TARGET_TTFB_P95_MS:.0f} ms. *KB via proxy*: the bytes Chromium received for a "
         "first visit through `scripts/proxy.sh` (Debian's nginx running `docker/proxy/portal.conf.template` in front "
         "of the bench portal, HTTP/2 over TLS, gzip as configured there); *KB served*: the same visit from gunicorn. "
         "Through the proxy, CKAN's script asks for its translations (`/api/i18n/de`, 4 KB) at the configured site URL, "
         "here gunicorn's address, which the portal's Content-Security-Policy blocks on an HTTPS page: that request "
         "is missing from the proxy figure (in production the site URL is the proxy's own).",
-    ]
-    return "\n".join(lines)
+    ])  # fmt: skip
 
 
 if __name__ == "__main__":

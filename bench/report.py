@@ -12,6 +12,7 @@ import os
 import platform
 import re
 import subprocess
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 HEADER = """# Benchmarks
@@ -42,6 +43,13 @@ def write_section(path: Path, name: str, body: str, title: str | None = None) ->
     text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text.rstrip() + "\n", encoding="utf-8")
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[object]], left: int = 1) -> str:
+    """A Markdown table: the first ``left`` columns (names) aligned left, the others (figures) right."""
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * left + " ---: |" * (len(header) - left)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def _first_line_with(path: str, prefix: str) -> str:

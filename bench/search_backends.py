@@ -261,9 +261,17 @@ def _mb(value: int) -> str:
 
 
 def _markdown(results: list[dict[str, Any]], repeat: int) -> str:
-    sizes = [result["size"] for result in results]
-    heading = " | ".join(f"{size:,} {BACKENDS[b]} p50 / p95 ms" for size in sizes for b in BACKENDS)
-    lines = [
+    def timings(name: str) -> list[str]:
+        cells = [result["timings"][name].get(backend) for result in results for backend in BACKENDS]
+        return [name, *(f"{statistics.median(s):.1f} / {ckan_app.percentile(s, 0.95):.1f}" if s else "–"
+                        for s in cells)]  # fmt: skip
+
+    def row(label: str, cell: Any) -> list[str]:
+        return [label, *(cell(r, b) for r in results for b in BACKENDS)]
+
+    columns = [f"{result['size']:,} {BACKENDS[b]}" for result in results for b in BACKENDS]
+    loads = ", ".join(f"{r['size']:,} in {r['load_seconds']:.0f} s" for r in results)
+    return "\n\n".join([
         "The search benchmark's generated catalogue (German titles and descriptions, 2–6 tags, 1–5 resources, "
         "8 organizations, 5 % private) with the real Stadtteile as districts dataset, at each size indexed with the "
         "portal's plugins into the PostgreSQL backend and into a collection of the SolrCloud of `scripts/solr.sh` "
@@ -271,44 +279,24 @@ def _markdown(results: list[dict[str, Any]], repeat: int) -> str:
         f"Anonymous visitor, in-process action calls with the portal's plugins, {repeat} timed runs per query and "
         "backend after warm-up; the backend switched in the same process. "
         "Parity of the answers: `docs/search.md`, *Parity*.",
-        "",
-        f"| query | {heading} |",
-        "| --- |" + " ---: |" * (len(sizes) * len(BACKENDS)),
-    ]
-    for name in results[0]["timings"]:
-        cells = []
-        for result in results:
-            for backend in BACKENDS:
-                samples = result["timings"][name].get(backend)
-                cells.append(
-                    f"{statistics.median(samples):.1f} / {ckan_app.percentile(samples, 0.95):.1f}" if samples else "–"
-                )
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    columns = " | ".join(f"{size:,} {BACKENDS[b]}" for size in sizes for b in BACKENDS)
-    lines += ["", f"| measurement | {columns} |", "| --- |" + " ---: |" * (len(sizes) * len(BACKENDS))]
-
-    def row(label: str, cell: Any) -> None:
-        lines.append(f"| {label} | " + " | ".join(cell(r, b) for r in results for b in BACKENDS) + " |")
-
-    row("index rebuild, datasets/s (s)",
-        lambda r, b: f"{r['datasets'] / r['rebuild_seconds'][b]:,.0f} ({r['rebuild_seconds'][b]:,.0f} s)")  # fmt: skip
-    row("index size (PostgreSQL: tables / indexes; Solr: all replicas)",
-        lambda r, b: f"{_mb(r['memory'][b]['tables'])} / {_mb(r['memory'][b]['indexes'])}" if b == "postgres"
-        else _mb(r["memory"][b]["index"]))  # fmt: skip
-    row("Solr heap in use / maximum; JVM resident",
-        lambda r, b: "–" if b == "postgres" else f"{_mb(r['memory'][b]['heap_used'])} / "
-        f"{_mb(r['memory'][b]['heap_max'])}; {_mb(r['memory'][b].get('resident', 0))}")  # fmt: skip
-    loads = ", ".join(f"{r['size']:,} in {r['load_seconds']:.0f} s" for r in results)
-    lines += [
-        "",
+        report.table(["query", *(f"{column} p50 / p95 ms" for column in columns)], map(timings, results[0]["timings"])),
+        report.table(["measurement", *columns], [
+            row("index rebuild, datasets/s (s)",
+                lambda r, b: f"{r['datasets'] / r['rebuild_seconds'][b]:,.0f} ({r['rebuild_seconds'][b]:,.0f} s)"),
+            row("index size (PostgreSQL: tables / indexes; Solr: all replicas)",
+                lambda r, b: f"{_mb(r['memory'][b]['tables'])} / {_mb(r['memory'][b]['indexes'])}" if b == "postgres"
+                else _mb(r["memory"][b]["index"])),
+            row("Solr heap in use / maximum; JVM resident",
+                lambda r, b: "–" if b == "postgres" else f"{_mb(r['memory'][b]['heap_used'])} / "
+                f"{_mb(r['memory'][b]['heap_max'])}; {_mb(r['memory'][b].get('resident', 0))}"),
+        ]),
         f"Catalogue bulk-loaded (SQL) with the districts dataset: {loads}. Both rebuilds run one process per core "
         "and include every plugin's indexing work (scheming validation, metadata quality, districts, the stored "
         "DCAT-AP.de pages): `ckan search-index rebuild` on PostgreSQL, CKAN's `ckan search-index rebuild-fast` "
         "on Solr (CKAN's `rebuild` indexes one dataset after the other). Solr's heap in use includes garbage "
         "not yet collected; the PostgreSQL "
         "backend's tables are read through PostgreSQL's shared buffers and the file cache.",
-    ]
-    return "\n".join(lines)
+    ])  # fmt: skip
 
 
 if __name__ == "__main__":
