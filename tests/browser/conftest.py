@@ -8,10 +8,8 @@ the demo (``PORTAL_URL=http://127.0.0.1:5000``, with the token of ``.env``).
 
 from __future__ import annotations
 
-import json
+import functools
 import os
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +18,9 @@ import pytest
 from selenium import webdriver
 
 from bench.browser import CHROMEDRIVER, CHROMIUM, headless_chromium
+from tests.support.portal import ENV, ROOT, Client, client, read_env, settings
 
-ROOT = Path(__file__).resolve().parents[2]
-PORTAL_ENV = Path(os.environ.get("PORTAL_ENV") or ROOT / "var" / "e2e.env")
+PORTAL_ENV = Path(os.environ.get("PORTAL_ENV") or ENV)
 AXE = ROOT / "ckanext-chemnitz" / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 # HTML_CodeSniffer, a second engine beside axe-core (tests/browser/test_pages_read_well.py).
 HTMLCS = ROOT / "ckanext-chemnitz" / "frontend" / "node_modules" / "html_codesniffer" / "build" / "HTMLCS.js"
@@ -34,40 +32,32 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 def portal_url() -> str:
     if os.environ.get("PORTAL_URL"):
         return os.environ["PORTAL_URL"].rstrip("/")
-    if not PORTAL_ENV.exists():
-        pytest.fail("No test portal: make test starts it (scripts/e2e-portal.sh start), or set PORTAL_URL.")
-    values = dict(line.split("=", 1) for line in PORTAL_ENV.read_text().splitlines() if "=" in line)
-    return values["CKAN_URL"].rstrip("/")
+    return settings(PORTAL_ENV)["CKAN_URL"].rstrip("/")
 
 
 @pytest.fixture(scope="session")
 def admin_login() -> tuple[str, str]:
     """The sysadmin's name and password (``.env``; the test portal is bootstrapped with them)."""
-    values = dict(line.split("=", 1) for line in (ROOT / ".env").read_text().splitlines() if "=" in line)
+    values = read_env(ROOT / ".env")
     return values.get("CKAN_SYSADMIN", "admin"), values["CKAN_ADMIN_PASSWORD"]
 
 
 def pipeline_token() -> str:
     """The pipelines' API token: the test portal's, or the demo's in .env."""
     source = PORTAL_ENV if PORTAL_ENV.exists() and not os.environ.get("PORTAL_URL") else ROOT / ".env"
-    return dict(line.split("=", 1) for line in source.read_text().splitlines() if "=" in line)["CKAN_API_TOKEN"]
+    return read_env(source)["CKAN_API_TOKEN"]
 
 
-def api_write(portal_url: str, action: str, **data: Any) -> Any:
-    """An Action API call with the pipelines' token."""
-    request = urllib.request.Request(
-        f"{portal_url}/api/3/action/{action}", data=json.dumps(data).encode(),
-        headers={"Authorization": pipeline_token(), "Content-Type": "application/json"},
-    )  # fmt: skip
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.load(answer)["result"]
+@functools.cache
+def api_write(portal_url: str) -> Client:
+    """The portal's Action API with the pipelines' token (ckanapi)."""
+    return client(portal_url, pipeline_token())
 
 
-def api(portal_url: str, action: str, **params: Any) -> Any:
-    """A public Action API call, as a third party makes it."""
-    query = urllib.parse.urlencode({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in params.items()})
-    with urllib.request.urlopen(f"{portal_url}/api/3/action/{action}?{query}", timeout=30) as answer:
-        return json.load(answer)["result"]
+@functools.cache
+def api(portal_url: str) -> Client:
+    """The portal's Action API as a third party reads it (ckanapi, GET requests without a token)."""
+    return client(portal_url)
 
 
 @pytest.fixture(scope="session")

@@ -146,7 +146,7 @@ def log_in(browser, portal_url: str, login: tuple[str, str]) -> None:
 
 
 def test_the_dataset_edit_form_with_a_validation_error(browser, portal_url, admin_login):
-    before = api(portal_url, "package_show", id="schulen")
+    before = api(portal_url).action.package_show(id="schulen")
     log_in(browser, portal_url, admin_login)
     try:
         browser.get(portal_url + "/dataset/edit/schulen")
@@ -166,7 +166,7 @@ def test_the_dataset_edit_form_with_a_validation_error(browser, portal_url, admi
         assert not violations, describe(violations)
     finally:
         browser.delete_all_cookies()
-    after = api(portal_url, "package_show", id="schulen")
+    after = api(portal_url).action.package_show(id="schulen")
     unchanged = ("state", "notes", "metadata_modified")
     assert [after[key] for key in unchanged] == [before[key] for key in unchanged], "the refused form changed data"
 
@@ -188,7 +188,7 @@ PREVIEWS = [("csv", "#vorschau-tabelle table"), ("geojson", "#vorschau-karte[dat
 
 @pytest.mark.parametrize(("key", "preview"), PREVIEWS)
 def test_resource_pages_with_previews_have_no_accessibility_violations(browser, portal_url, key, preview):
-    dataset = api(portal_url, "package_show", id="schulen")
+    dataset = api(portal_url).action.package_show(id="schulen")
     resource = next(r for r in dataset["resources"] if r.get("harvest_key") == key)
     browser.get(f"{portal_url}/dataset/schulen/resource/{resource['id']}")
     shown = WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, preview), f"no {key} preview")

@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.conftest import api_write, pipeline_token
+from tests.browser.conftest import api_write
 from tests.dcat.examples import school_dataset
 
 MARKER = "upload-probe"
@@ -31,18 +30,15 @@ PNG = base64.b64decode(
 
 def upload(portal_url: str, dataset: dict, name: str, content: bytes, mimetype: str) -> dict:
     """A file as an editor uploads it, with the pipelines' token (an editor of every department)."""
-    answer = requests.post(
-        f"{portal_url}/api/3/action/resource_create", headers={"Authorization": pipeline_token()}, timeout=30,
-        data={"package_id": dataset["id"], "name": name}, files={"upload": (name, content, mimetype)},
-    )  # fmt: skip
-    answer.raise_for_status()
-    return answer.json()["result"]
+    return api_write(portal_url).call_action(
+        "resource_create", {"package_id": dataset["id"], "name": name}, files={"upload": (name, content, mimetype)}
+    )
 
 
 @pytest.fixture(scope="module")
 def uploads(portal_url: str) -> Iterator[dict[str, Any]]:
-    org = api_write(portal_url, "organization_list_for_user", permission="create_dataset")[0]
-    dataset = api_write(portal_url, "package_create", **school_dataset(
+    org = api_write(portal_url).action.organization_list_for_user(permission="create_dataset")[0]
+    dataset = api_write(portal_url).action.package_create(**school_dataset(
         org["id"], name=f"upload-probe-{secrets.token_hex(3)}", resources=[],
     ))  # fmt: skip
     script = upload(portal_url, dataset, "werkzeug.js", SCRIPT.encode(), "text/javascript")
@@ -50,7 +46,7 @@ def uploads(portal_url: str) -> Iterator[dict[str, Any]]:
     html = upload(portal_url, dataset, "seite.html", page.encode(), "text/html")
     image = upload(portal_url, dataset, "bild.png", PNG, "image/png")
     yield {"script": script, "page": html, "image": image}
-    api_write(portal_url, "package_delete", id=dataset["id"])
+    api_write(portal_url).action.package_delete(id=dataset["id"])
 
 
 @pytest.fixture

@@ -29,14 +29,13 @@ ADD_SUBFIELDS = "fieldset[data-module='scheming-repeating-subfields'] a[name='re
 @pytest.fixture(scope="module")
 def dataset(portal_url: str) -> Iterator[dict[str, Any]]:
     """Two datasets of one organization the pipelines' user edits, the first with a resource."""
-    org = api_write(portal_url, "organization_list_for_user", permission="create_dataset")[0]
-    created = [
-        api_write(portal_url, "package_create", **school_dataset(org["id"], name=f"formular-{secrets.token_hex(3)}"))
-        for _ in range(2)
-    ]
+    pipelines = api_write(portal_url).action
+    org = pipelines.organization_list_for_user(permission="create_dataset")[0]
+    created = [pipelines.package_create(**school_dataset(org["id"], name=f"formular-{secrets.token_hex(3)}"))
+               for _ in range(2)]  # fmt: skip
     yield {"org": org, "first": created[0], "second": created[1]}
     for item in created:
-        api_write(portal_url, "package_delete", id=item["id"])
+        pipelines.package_delete(id=item["id"])
 
 
 @pytest.fixture
@@ -62,17 +61,23 @@ def open_form(browser, url: str) -> None:
     assert not browser.find_elements(By.CSS_SELECTOR, "[onclick], [onchange], a[href^='javascript:']"), url
 
 
+def adds_one(browser, button, items: str) -> list:
+    """A click on an "Hinzufügen" button adds one of the ``items`` to its fieldset; they are returned."""
+    fieldset = button.find_element(By.XPATH, "ancestor::fieldset[1]")
+    before = len(fieldset.find_elements(By.CSS_SELECTOR, items))
+    scroll_to(browser, button)
+    button.click()
+    after = fieldset.find_elements(By.CSS_SELECTOR, items)
+    assert len(after) == before + 1, fieldset.get_attribute("name")
+    return after
+
+
 def add_text_fields(browser) -> None:
     """Each "Hinzufügen" of a repeated text field adds one empty field and focuses it."""
     buttons = browser.find_elements(By.CSS_SELECTOR, f"{TEXT_FIELDS} button[name='multiple-add']")
     assert buttons, "no repeated text field"
     for button in buttons:
-        fieldset = button.find_element(By.XPATH, "ancestor::fieldset[1]")
-        before = len(fieldset.find_elements(By.CSS_SELECTOR, "li input"))
-        scroll_to(browser, button)
-        button.click()
-        inputs = fieldset.find_elements(By.CSS_SELECTOR, "li input")
-        assert len(inputs) == before + 1, fieldset.get_attribute("name")
+        inputs = adds_one(browser, button, "li input")
         assert inputs[-1].get_attribute("value") == ""
         assert browser.switch_to.active_element == inputs[-1]
 
@@ -128,12 +133,7 @@ def add_subfield_groups(browser) -> None:
     buttons = browser.find_elements(By.CSS_SELECTOR, ADD_SUBFIELDS)
     assert buttons, "no repeating subfields"
     for button in buttons:
-        fieldset = button.find_element(By.XPATH, "ancestor::fieldset[1]")
-        before = len(fieldset.find_elements(By.CSS_SELECTOR, ".scheming-repeating-subfields-group > div"))
-        scroll_to(browser, button)
-        button.click()
-        after = fieldset.find_elements(By.CSS_SELECTOR, ".scheming-repeating-subfields-group > div")
-        assert len(after) == before + 1
+        adds_one(browser, button, ".scheming-repeating-subfields-group > div")
 
 
 @pytest.mark.usefixtures("logged_in", "recording")
@@ -166,7 +166,7 @@ def test_the_resource_forms_work_without_a_violation(browser, portal_url, datase
     browser.find_element(By.CSS_SELECTOR, "button[name='save']").click()
     settle(browser)
     assert violations(browser) == []
-    saved = api_write(portal_url, "resource_show", id=resource["id"])
+    saved = api_write(portal_url).action.resource_show(id=resource["id"])
     assert saved["conforms_to"] == [*resource.get("conforms_to", []), "https://example.org/zweiter-standard"]
     assert saved["url"] == resource["url"]
 
@@ -182,7 +182,7 @@ def test_the_bulk_page_makes_datasets_private_and_public(browser, portal_url, da
         settle(browser)
         assert "Internal Server Error" not in browser.title
         assert violations(browser) == [], action
-        assert [api_write(portal_url, "package_show", id=i)["private"] for i in ids] == [private, private]
+        assert [api_write(portal_url).action.package_show(id=i)["private"] for i in ids] == [private, private]
 
 
 @pytest.mark.usefixtures("logged_in", "recording")

@@ -41,16 +41,33 @@ def wait_for(browser, condition, message: str):
     return WebDriverWait(browser, 10).until(condition, message)
 
 
+def load(browser, url: str) -> None:
+    """The page, once its scripts have run."""
+    browser.get(url)
+    settle(browser)
+
+
+def open_by_keyboard(browser, opener, opened, what: str):
+    """``opener`` focused and Enter pressed: ``opened(browser)`` becomes true (and is returned)."""
+    browser.execute_script("arguments[0].focus()", opener)
+    press(browser, Keys.ENTER)
+    return wait_for(browser, opened, f"Enter did not open {what}")
+
+
+def close_by_escape(browser, opener, closed, what: str) -> None:
+    """Escape pressed: ``closed(browser)`` becomes true and the focus is back on ``opener``."""
+    press(browser, Keys.ESCAPE)
+    wait_for(browser, closed, f"Escape did not close {what}")
+    assert active(browser) == opener, f"the focus did not return from {what}"
+
+
 def test_the_filter_panel_opens_and_closes_by_keyboard_and_keeps_the_focus_inside(narrow, portal_url):
     browser = narrow
-    browser.get(portal_url + "/dataset/?tags=Parken")
-    settle(browser)
+    load(browser, portal_url + "/dataset/?tags=Parken")
     opener = browser.find_element(By.CSS_SELECTOR, "button.show-filters")
     panel = browser.find_element(By.ID, "search-facets")
     assert opener.is_displayed() and not panel.is_displayed()
-    browser.execute_script("arguments[0].focus()", opener)
-    press(browser, Keys.ENTER)
-    wait_for(browser, lambda b: panel.is_displayed(), "Enter did not open the filter panel")
+    open_by_keyboard(browser, opener, lambda b: panel.is_displayed(), "the filter panel")
     assert panel.get_attribute("role") == "dialog" and opener.get_attribute("aria-expanded") == "true"
     assert inside(browser, "#search-facets"), "the focus did not move into the panel"
     seen = set()
@@ -59,9 +76,8 @@ def test_the_filter_panel_opens_and_closes_by_keyboard_and_keeps_the_focus_insid
         assert inside(browser, "#search-facets"), "Tab left the open panel"
         seen.add(active(browser).text)
     assert any("Parken" in text for text in seen), f"the facet links were not reached: {seen}"
-    press(browser, Keys.ESCAPE)
-    wait_for(browser, lambda b: not panel.is_displayed(), "Escape did not close the filter panel")
-    assert active(browser) == opener and opener.get_attribute("aria-expanded") == "false"
+    close_by_escape(browser, opener, lambda b: not panel.is_displayed(), "the filter panel")
+    assert opener.get_attribute("aria-expanded") == "false"
     # Its close button works by keyboard too.
     press(browser, Keys.ENTER)
     wait_for(browser, lambda b: panel.is_displayed(), "Enter did not open the filter panel again")
@@ -73,33 +89,26 @@ def test_the_filter_panel_opens_and_closes_by_keyboard_and_keeps_the_focus_insid
 
 
 def test_a_resources_menu_opens_and_closes_by_keyboard(browser, portal_url):
-    browser.get(portal_url + "/dataset/schulen")
-    settle(browser)
+    load(browser, portal_url + "/dataset/schulen")
     buttons = browser.find_elements(By.CSS_SELECTOR, ".resource-item .dropdown-toggle")
     assert len({button.get_attribute("id") for button in buttons}) == len(buttons) > 1, "ids are not unique"
     button = buttons[0]
     name = browser.find_element(By.CSS_SELECTOR, ".resource-item .heading").text.split("\n")[0]
     assert button.tag_name == "button" and button.accessible_name.startswith("Erkunden ")
     assert name.rstrip(".") in button.accessible_name, "the menu's name does not say which resource it is for"
-    browser.execute_script("arguments[0].focus()", button)
-    press(browser, Keys.ENTER)
-    menu = browser.find_element(By.CSS_SELECTOR, f"[aria-labelledby='{button.get_attribute('id')}']")
+    labelled = f"[aria-labelledby='{button.get_attribute('id')}']"
+    menu = open_by_keyboard(browser, button, lambda b: b.find_element(By.CSS_SELECTOR, labelled), "the menu")
     wait_for(browser, lambda b: menu.is_displayed(), "Enter did not open the menu")
     press(browser, Keys.ARROW_DOWN)
     assert inside(browser, ".dropdown-menu") and active(browser).text in ("Vorschau", "Mehr Information")
-    press(browser, Keys.ESCAPE)
-    wait_for(browser, lambda b: not menu.is_displayed(), "Escape did not close the menu")
-    assert active(browser) == button
+    close_by_escape(browser, button, lambda b: not menu.is_displayed(), "the menu")
 
 
 def test_the_navigation_menu_of_narrow_screens_opens_by_keyboard(narrow, portal_url):
     browser = narrow
-    browser.get(portal_url + "/")
-    settle(browser)
+    load(browser, portal_url + "/")
     toggler = browser.find_element(By.CSS_SELECTOR, ".navbar-toggler")
-    browser.execute_script("arguments[0].focus()", toggler)
-    press(browser, Keys.ENTER)
-    wait_for(browser, lambda b: toggler.get_attribute("aria-expanded") == "true", "Enter did not open the menu")
+    open_by_keyboard(browser, toggler, lambda b: toggler.get_attribute("aria-expanded") == "true", "the menu")
     link = wait_for(browser, lambda b: b.find_element(By.LINK_TEXT, "Datensätze"), "no link to the datasets")
     wait_for(browser, lambda b: link.is_displayed(), "the menu's links are not shown")
     wait_for(browser, lambda b: not b.find_elements(By.CSS_SELECTOR, ".collapsing"), "the menu keeps moving")
@@ -112,26 +121,25 @@ def test_the_navigation_menu_of_narrow_screens_opens_by_keyboard(narrow, portal_
 
 
 def test_the_language_selection_opens_and_closes_by_keyboard(browser, portal_url):
-    browser.get(portal_url + "/")
-    settle(browser)
+    load(browser, portal_url + "/")
     # the select2 container is made by the page's script: wait for it, not only for the page
     selection = wait_for(browser, lambda b: b.find_element(By.CSS_SELECTOR, ".lang-container"), "no language selection")
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", selection)
-    press(browser, Keys.ENTER)
-    options = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, ".select2-results__option"), "not opened")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", selection)
+    options = open_by_keyboard(
+        browser, selection, lambda b: b.find_elements(By.CSS_SELECTOR, ".select2-results__option"), "the selection"
+    )
     assert [option.text for option in options] == ["Deutsch", "English"]
-    press(browser, Keys.ESCAPE)
-    wait_for(browser, lambda b: not b.find_elements(By.CSS_SELECTOR, ".select2-results__option"), "not closed")
-    assert active(browser) == selection
+    close_by_escape(
+        browser, selection, lambda b: not b.find_elements(By.CSS_SELECTOR, ".select2-results__option"), "the selection"
+    )
 
 
 def test_the_embed_dialog_of_a_resource_view_opens_and_closes_by_keyboard(browser, portal_url):
-    browser.get(portal_url + page_path(portal_url, "resource:csv"))
-    settle(browser)
+    load(browser, portal_url + page_path(portal_url, "resource:csv"))
     embed = browser.find_element(By.CSS_SELECTOR, "[data-module=resource-view-embed]")
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", embed)
-    press(browser, Keys.ENTER)
-    dialog = browser.find_element(By.CSS_SELECTOR, ".resource-view-embed")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", embed)
+    dialog = open_by_keyboard(browser, embed, lambda b: b.find_element(By.CSS_SELECTOR, ".resource-view-embed"),
+                              "the dialog")  # fmt: skip
     wait_for(browser, lambda b: dialog.is_displayed() and inside(b, ".resource-view-embed"), "not opened, no focus")
     close = dialog.find_element(By.CSS_SELECTOR, ".btn-close")
     assert close.accessible_name == "Dialog schließen"
@@ -144,8 +152,7 @@ def test_the_embed_dialog_of_a_resource_view_opens_and_closes_by_keyboard(browse
 
 def test_a_map_pop_up_speaks_german_and_closes_by_keyboard(browser, portal_url):
     """Leaflet names its pop-ups' close button in English ("Close popup"); here in German."""
-    browser.get(portal_url + "/parken")
-    settle(browser)
+    load(browser, portal_url + "/parken")
     markers = WebDriverWait(browser, 20).until(
         lambda b: b.find_elements(By.CSS_SELECTOR, "#parking-map path.leaflet-interactive"), "no car parks on the map"
     )

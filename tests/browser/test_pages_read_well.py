@@ -23,7 +23,7 @@ RESOURCE_PAGES = ["resource:csv", "resource:geojson"]  # the table and the map p
 def page_path(portal_url: str, page: str) -> str:
     if not page.startswith("resource:"):
         return page
-    dataset = api(portal_url, "package_show", id="schulen")
+    dataset = api(portal_url).action.package_show(id="schulen")
     resource = next(r for r in dataset["resources"] if r.get("harvest_key") == page.split(":", 1)[1])
     return f"/dataset/schulen/resource/{resource['id']}"
 

@@ -19,15 +19,16 @@ def occupancy(portal_url: str) -> list[dict]:
     """The current state as the DataStore API gives it to anybody; its readings are also in the
     history as of now, as the occupancy DAG's run every 5 minutes leaves them (so that "today" has
     readings even just after midnight, when the pipeline suites ran yesterday)."""
-    dataset = api(portal_url, "package_show", id="parkhaus-belegung")
+    dataset = api(portal_url).action.package_show(id="parkhaus-belegung")
     keyed = {r.get("harvest_key"): r for r in dataset["resources"]}
-    records = api(portal_url, "datastore_search", resource_id=keyed["occupancy-current"]["id"], limit=1000)["records"]
+    current = keyed["occupancy-current"]["id"]
+    records = api(portal_url).action.datastore_search(resource_id=current, limit=1000)["records"]
     assert records, "the pipeline suites publish the occupancy first"
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
     readings = [{"car_park": r["car_park"], "observed_at": now.isoformat(), "total": r["total"], "free": r["free"]}
                 for r in records if r["total"]]  # fmt: skip
-    api_write(portal_url, "datastore_upsert", resource_id=keyed["occupancy-history"]["id"], records=readings,
-              method="upsert", force=True)  # fmt: skip
+    api_write(portal_url).action.datastore_upsert(resource_id=keyed["occupancy-history"]["id"], records=readings,
+                                                  method="upsert", force=True)  # fmt: skip
     return records
 
 

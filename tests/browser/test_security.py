@@ -24,7 +24,7 @@ from selenium.common.exceptions import ElementClickInterceptedException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.conftest import api_write, pipeline_token
+from tests.browser.conftest import api_write
 from tests.dcat.examples import school_dataset
 
 MARK = "xss-probe"
@@ -47,24 +47,23 @@ PAGES = ["/", "/dataset/?q=Schule", "/dataset/schulen", "/parken", "/karte?ext_d
 @pytest.fixture(scope="module")
 def hostile(portal_url: str) -> Iterator[dict[str, Any]]:
     """A dataset as a compromised source would deliver it, published with the pipelines' token."""
-    org = api_write(portal_url, "organization_list_for_user", permission="create_dataset")[0]
-    dataset = api_write(portal_url, "package_create", **school_dataset(
+    pipelines = api_write(portal_url).action
+    org = pipelines.organization_list_for_user(permission="create_dataset")[0]
+    dataset = pipelines.package_create(**school_dataset(
         org["id"], name=f"xss-probe-{secrets.token_hex(3)}", title=TITLE, notes=NOTES, resources=[],
     ))  # fmt: skip
-    table = api_write(portal_url, "resource_create", package_id=dataset["id"], format="CSV",
-                      name=f'<svg onload=window.__xss="res">{MARK}', url="https://example.org/t.csv")  # fmt: skip
-    api_write(portal_url, "datastore_create", resource_id=table["id"], force=True,
-              fields=[{"id": "name", "type": "text"}], records=[{"name": CELL}])  # fmt: skip
+    table = pipelines.resource_create(package_id=dataset["id"], format="CSV", url="https://example.org/t.csv",
+                                      name=f'<svg onload=window.__xss="res">{MARK}')  # fmt: skip
+    pipelines.datastore_create(resource_id=table["id"], force=True,
+                               fields=[{"id": "name", "type": "text"}], records=[{"name": CELL}])  # fmt: skip
     geojson = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": FEATURE},
                "geometry": {"type": "Point", "coordinates": [12.92, 50.83]}}]}  # fmt: skip
-    upload = requests.post(
-        f"{portal_url}/api/3/action/resource_create", headers={"Authorization": pipeline_token()}, timeout=30,
-        data={"package_id": dataset["id"], "name": "Punkte", "format": "GeoJSON"},
+    upload = api_write(portal_url).call_action(
+        "resource_create", {"package_id": dataset["id"], "name": "Punkte", "format": "GeoJSON"},
         files={"upload": ("punkte.geojson", json.dumps(geojson), "application/geo+json")},
     )  # fmt: skip
-    upload.raise_for_status()
-    yield {"dataset": dataset, "table": table, "map": upload.json()["result"]}
-    api_write(portal_url, "package_delete", id=dataset["id"])
+    yield {"dataset": dataset, "table": table, "map": upload}
+    pipelines.package_delete(id=dataset["id"])
 
 
 @pytest.fixture
