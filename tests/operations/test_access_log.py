@@ -8,12 +8,12 @@ import secrets
 import time
 import urllib.request
 
-from tests.operations.test_backup_restore import ROOT, _settings
+from tests.support.portal import ROOT, settings
 
 
 def test_every_request_reaches_the_access_log() -> None:
     probe = f"zugriffsprotokoll-{secrets.token_hex(4)}"
-    with urllib.request.urlopen(f"{_settings()['CKAN_URL']}/dataset/?q={probe}", timeout=30) as answer:
+    with urllib.request.urlopen(f"{settings()['CKAN_URL']}/dataset/?q={probe}", timeout=30) as answer:
         assert answer.status == 200
     log = ROOT / "var" / "e2e-ckan-access.log"
     deadline = time.monotonic() + 10

@@ -17,40 +17,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import api_write
 from tests.dcat.examples import school_dataset
+from tests.support.portal import INI, ROOT, pipelines, settings
 
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "backup.sh"
-INI = ROOT / "var" / "e2e.ini"
-
-
-def _settings() -> dict[str, str]:
-    path = ROOT / "var" / "e2e.env"
-    if not path.exists():
-        pytest.fail("No test portal: make test starts it (scripts/e2e-portal.sh start).")
-    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
-
-
-def _upload(url: str, token: str, dataset: str, content: bytes) -> dict[str, Any]:
-    boundary = "----chemnitz-backup-test"
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="package_id"\r\n\r\n{dataset}\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nMessstellen (CSV)\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="format"\r\n\r\nCSV\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="upload"; filename="messstellen.csv"\r\n'
-            "Content-Type: text/csv\r\n\r\n"
-        ).encode()
-        + content
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    request = urllib.request.Request(
-        f"{url}/api/3/action/resource_create", data=body,
-        headers={"Authorization": token, "Content-Type": f"multipart/form-data; boundary={boundary}"},
-    )  # fmt: skip
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return json.load(answer)["result"]
 
 
 def _download(url: str) -> bytes:
@@ -65,24 +35,24 @@ def _portal(command: str) -> None:
 @pytest.fixture()
 def populated() -> Iterator[dict[str, Any]]:
     """A dataset with an uploaded file and a DataStore table, besides whatever the harvests left."""
-    settings = _settings()
-    url, token = settings["CKAN_URL"], settings["CKAN_API_TOKEN"]
-    organization = api_write(url, "organization_list_for_user", permission="create_dataset")[0]["name"]
-    dataset = api_write(url, "package_create", **school_dataset(organization, name="sicherung-probe",
-                                                                   title="Sicherungsprobe", resources=[]))  # fmt: skip
+    api = pipelines(settings())
+    organization = api.action.organization_list_for_user(permission="create_dataset")[0]["name"]
+    dataset = api.action.package_create(**school_dataset(organization, name="sicherung-probe",
+                                                         title="Sicherungsprobe", resources=[]))  # fmt: skip
     content = "Messstelle;Wert\nZentrum;12,5\nKaßberg;7\n".encode()
-    upload = _upload(url, token, dataset["id"], content)
-    table = api_write(url, "datastore_create", resource={"package_id": dataset["id"], "name": "Messwerte"},
+    upload = api.call_action("resource_create", {"package_id": dataset["id"], "name": "Messstellen (CSV)",
+                                                 "format": "CSV"},
+                             files={"upload": ("messstellen.csv", content, "text/csv")})  # fmt: skip
+    table = api.action.datastore_create(resource={"package_id": dataset["id"], "name": "Messwerte"},
                   fields=[{"id": "messstelle", "type": "text"}, {"id": "wert", "type": "numeric"}],
                   records=[{"messstelle": "Zentrum", "wert": 12.5}, {"messstelle": "Kaßberg", "wert": 7}],
                   primary_key=["messstelle"])  # fmt: skip
-    yield {"url": url, "token": token, "dataset": dataset, "upload": upload, "content": content,
-           "table": table["resource_id"]}  # fmt: skip
-    api_write(url, "package_delete", id=dataset["id"])  # an editor cannot purge; deleted is gone for visitors
+    yield {"api": api, "dataset": dataset, "upload": upload, "content": content, "table": table["resource_id"]}
+    api.action.package_delete(id=dataset["id"])  # an editor cannot purge; deleted is gone for visitors
 
 
 def test_restore_refuses_while_the_portal_runs(tmp_path: Path) -> None:
-    _settings()
+    settings()
     saved = tmp_path / "backup"
     subprocess.run([str(SCRIPT), "backup", "--ini", str(INI), "--to", str(saved)], check=True, capture_output=True)
     refused = subprocess.run([str(SCRIPT), "restore", "--ini", str(INI), "--from", str(saved)],
@@ -92,11 +62,11 @@ def test_restore_refuses_while_the_portal_runs(tmp_path: Path) -> None:
 
 
 def test_backup_and_restore_round_trip_the_portal(populated: dict[str, Any], tmp_path: Path) -> None:
-    url = populated["url"]
+    api = populated["api"].action
     before = {
-        "count": api_write(url, "package_search", rows=0, include_private=True)["count"],
-        "datasets": sorted(d["name"] for d in api_write(url, "current_package_list_with_resources", limit=1000)),
-        "rows": api_write(url, "datastore_search", resource_id=populated["table"])["records"],
+        "count": api.package_search(rows=0, include_private=True)["count"],
+        "datasets": sorted(d["name"] for d in api.current_package_list_with_resources(limit=1000)),
+        "rows": api.datastore_search(resource_id=populated["table"])["records"],
     }
     saved = tmp_path / "backup"
     done = subprocess.run([str(SCRIPT), "backup", "--ini", str(INI), "--to", str(saved)], capture_output=True,
@@ -107,8 +77,8 @@ def test_backup_and_restore_round_trip_the_portal(populated: dict[str, Any], tmp
     assert manifest["resources"][populated["upload"]["id"]] == digest
 
     # The accident: a dataset deleted, its upload lost, a DataStore table emptied.
-    api_write(url, "datastore_delete", resource_id=populated["table"], filters={})
-    api_write(url, "package_delete", id=populated["dataset"]["id"])
+    api.datastore_delete(resource_id=populated["table"], filters={})
+    api.package_delete(id=populated["dataset"]["id"])
     upload_id = populated["upload"]["id"]
     storage = Path(manifest["ini"]).parent / "e2e-storage" / "resources" / upload_id[:3] / upload_id[3:6]
     (storage / upload_id[6:]).unlink()
@@ -124,10 +94,10 @@ def test_backup_and_restore_round_trip_the_portal(populated: dict[str, Any], tmp
     for aside in (ROOT / "var").glob("e2e-storage.before-restore-*"):  # the damaged file store, kept by restore
         shutil.rmtree(aside)
 
-    assert api_write(url, "package_show", id="sicherung-probe")["state"] == "active"
-    assert api_write(url, "package_search", rows=0, include_private=True)["count"] == before["count"]
-    datasets = sorted(d["name"] for d in api_write(url, "current_package_list_with_resources", limit=1000))
+    assert api.package_show(id="sicherung-probe")["state"] == "active"
+    assert api.package_search(rows=0, include_private=True)["count"] == before["count"]
+    datasets = sorted(d["name"] for d in api.current_package_list_with_resources(limit=1000))
     assert datasets == before["datasets"]
-    assert api_write(url, "datastore_search", resource_id=populated["table"])["records"] == before["rows"]
-    resource = api_write(url, "resource_show", id=upload_id)
+    assert api.datastore_search(resource_id=populated["table"])["records"] == before["rows"]
+    resource = api.resource_show(id=upload_id)
     assert _download(resource["url"]) == populated["content"]

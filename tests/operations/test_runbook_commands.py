@@ -8,14 +8,13 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.portal import INI, NOT_STARTED, ROOT
+
 RUNBOOK = ROOT / "docs" / "operations.md"
 CKAN = ROOT / ".venv" / "ckan" / "bin" / "ckan"
-INI = ROOT / "var" / "e2e.ini"  # the test portal's settings (scripts/e2e-portal.sh)
 # A `ckan …` command in a code span or an indented block, also as the deployment runs it in its container.
 COMMAND = re.compile(r"(?:`|^ {4})(?:docker compose run --rm ckan )?(ckan [^`#\n]+?)\s*(?:`|#|$)", re.M)
 
@@ -43,7 +42,7 @@ def test_the_runbook_names_the_safe_commands_as_they_are_run_here():
 def _ckan(*words: str) -> subprocess.CompletedProcess:
     """The ``ckan`` command of the test portal (its plugins' commands included), as the runbook's."""
     if not INI.exists():
-        pytest.fail("No test portal: make test starts it (scripts/e2e-portal.sh start).")
+        pytest.fail(NOT_STARTED)
     return subprocess.run([CKAN, "-c", INI, *words], capture_output=True, text=True, timeout=600)
 
 
