@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.test_live_catalogue import ROOT, action, portal, published  # noqa: F401 (fixtures)
+from tests.support.portal import ROOT
 
 SITE = ROOT / "var" / "harvest.ini"
 BIN = Path(sys.executable).parent
@@ -37,7 +37,7 @@ def harvest() -> str:
 
 
 @pytest.fixture(scope="module")
-def harvested(portal, published) -> dict[str, dict]:  # noqa: F811
+def harvested(portal, published) -> dict[str, dict]:
     if not SITE.exists():
         pytest.fail("No second site: make test sets it up (scripts/ckan-config.sh harvest).")
     assert second_site_action("package_search", rows=0)["count"] == 0, "the second site must start empty"
@@ -57,11 +57,11 @@ def harvested(portal, published) -> dict[str, dict]:  # noqa: F811
     return {dataset["title"]: dataset for dataset in datasets}
 
 
-def test_every_public_dataset_arrives(harvested, published):  # noqa: F811
+def test_every_public_dataset_arrives(harvested, published):
     assert set(harvested) == {dataset["title"] for dataset in published}
 
 
-def test_licences_themes_publishers_and_coverage_arrive_intact(harvested, published):  # noqa: F811
+def test_licences_themes_publishers_and_coverage_arrive_intact(harvested, published):
     for original in published:
         copy = harvested[original["title"]]
         assert copy["notes"] == original["notes"]
