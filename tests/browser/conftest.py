@@ -8,7 +8,6 @@ the demo (``PORTAL_URL=http://127.0.0.1:5000``, with the token of ``.env``).
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,13 +47,11 @@ def pipeline_token() -> str:
     return read_env(source)["CKAN_API_TOKEN"]
 
 
-@functools.cache
 def api_write(portal_url: str) -> Client:
     """The portal's Action API with the pipelines' token (ckanapi)."""
     return client(portal_url, pipeline_token())
 
 
-@functools.cache
 def api(portal_url: str) -> Client:
     """The portal's Action API as a third party reads it (ckanapi, GET requests without a token)."""
     return client(portal_url)

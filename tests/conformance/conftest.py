@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.portal import pipelines, settings
+from tests.support.portal import as_pipelines, settings
 
 
 @pytest.fixture(scope="module")
@@ -14,6 +14,6 @@ def portal() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def published(portal: dict[str, str]) -> list[dict]:
-    datasets = pipelines(portal).action.package_search(rows=1000)["results"]
+    datasets = as_pipelines(portal).action.package_search(rows=1000)["results"]
     assert len(datasets) >= 7, "the pipeline suites should have harvested every source"
     return datasets

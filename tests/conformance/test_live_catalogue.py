@@ -20,7 +20,7 @@ from ckanext.chemnitz.dcat import catalog, shacl
 from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.test_profile import ROUND_TRIP_FIELDS
 from tests.support import rdf
-from tests.support.portal import pipelines
+from tests.support.portal import as_pipelines
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
@@ -108,7 +108,7 @@ def test_dataset_pages_embed_schema_org_json_ld(portal, published):
 
 
 def test_private_datasets_never_appear(portal, published):
-    private = pipelines(portal).action.package_create(
+    private = as_pipelines(portal).action.package_create(
         name="intern-unveroeffentlicht",
         title="Interner Entwurf Haushaltsplanung",
         notes="Nicht öffentlich.",
@@ -124,7 +124,7 @@ def test_private_datasets_never_appear(portal, published):
             get(f"{portal['CKAN_URL']}/dataset/{private['name']}.ttl")
         assert refused.value.code in (403, 404)
     finally:
-        pipelines(portal).action.package_delete(id=private["id"])
+        as_pipelines(portal).action.package_delete(id=private["id"])
 
 
 def test_ckanext_dcat_parser_imports_the_catalogue_intact(portal, published):

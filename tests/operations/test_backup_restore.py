@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.dcat.examples import school_dataset
-from tests.support.portal import INI, ROOT, pipelines, settings
+from tests.support.portal import INI, ROOT, as_pipelines, settings
 
 SCRIPT = ROOT / "scripts" / "backup.sh"
 
@@ -35,7 +35,7 @@ def _portal(command: str) -> None:
 @pytest.fixture()
 def populated() -> Iterator[dict[str, Any]]:
     """A dataset with an uploaded file and a DataStore table, besides whatever the harvests left."""
-    api = pipelines(settings())
+    api = as_pipelines(settings())
     organization = api.action.organization_list_for_user(permission="create_dataset")[0]["name"]
     dataset = api.action.package_create(**school_dataset(organization, name="sicherung-probe",
                                                          title="Sicherungsprobe", resources=[]))  # fmt: skip

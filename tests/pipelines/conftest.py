@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ import pytest
 from pipelines import config
 from pipelines.bundle import write_stubs
 from replica.data import FIXTURES_ROOT as FIXTURES
+from tests.support.portal import dataset_exists  # noqa: F401 (tests/pipelines/test_celery_deployment.py imports it here)
 
 CHEMNITZ = FIXTURES / "chemnitz"
 REFERENCE = FIXTURES / "reference"
@@ -235,22 +235,13 @@ class Run:
         return self.returncode == 0, self.output.read_text(errors="replace")
 
 
+# The pipeline tests reach the portal through tests/support/portal.py (ckanapi). ``action`` and ``write`` stay
+# for tests/pipelines/test_new_source.py (it expects urllib's HTTPError of a missing dataset) until it moves.
 def action(portal: dict[str, str], name: str, **params: object) -> dict:
     """A public Action API call (GET), as a third party makes it."""
     query = urllib.parse.urlencode({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in params.items()})
     with urllib.request.urlopen(f"{portal['CKAN_URL']}/api/3/action/{name}?{query}", timeout=30) as answer:
         return json.load(answer)["result"]
-
-
-def dataset_exists(portal: dict[str, str], name: str) -> bool:
-    """Whether ``package_show`` finds the dataset (404: it does not exist)."""
-    try:
-        action(portal, "package_show", id=name)
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return False
-        raise
-    return True
 
 
 def write(portal: dict[str, str], action: str, **data: object) -> object:

@@ -8,13 +8,14 @@ leaves the published dataset as it was.
 from __future__ import annotations
 
 import re
-import urllib.error
 import urllib.request
 
+import ckanapi
 import pytest
 
 from pipelines import config
-from tests.pipelines.conftest import action, run
+from tests.pipelines.conftest import run
+from tests.support.portal import public
 
 SUMMARY = re.compile(r"Run summary: (.*?) \[")
 
@@ -25,15 +26,15 @@ def summary(output: str) -> dict[str, str]:
 
 
 def dataset(portal: dict[str, str], name: str) -> dict:
-    return action(portal, "package_show", id=name)
+    return public(portal).action.package_show(id=name)
 
 
 def published(airflow: dict[str, str], portal: dict[str, str], source: config.SourceConfig) -> dict:
     """The source's dataset as published; harvested first when an earlier test has not done so."""
     try:
         return dataset(portal, source.dataset["name"])
-    except urllib.error.HTTPError as error:
-        assert error.code == 404
+    except ckanapi.NotFound:
+        pass  # not yet harvested
     succeeded, output = run(airflow, source.dag_id)
     assert succeeded, output[-3000:]
     return dataset(portal, source.dataset["name"])

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from pipelines.parking import archive, occupancy
-from tests.pipelines.conftest import action, run, write
+from tests.pipelines.conftest import run
 from tests.pipelines.test_parking_occupancy import poll, tables
+from tests.support.portal import as_pipelines, public
 
 MOMENTS = [dt.datetime(2026, 12, 1, hour, minute, tzinfo=dt.timezone.utc) for hour, minute in
            [(6, 0), (6, 5), (7, 30), (12, 0), (16, 45)]]  # fmt: skip
@@ -24,7 +25,7 @@ MOMENTS = [dt.datetime(2026, 12, 1, hour, minute, tzinfo=dt.timezone.utc) for ho
 
 def history(portal: dict[str, str]) -> set[tuple[str, dt.datetime, int, int]]:
     table = tables(portal)["occupancy-history"]
-    rows = action(portal, "datastore_search", resource_id=table, limit=10000)["records"]
+    rows = public(portal).action.datastore_search(resource_id=table, limit=10000)["records"]
     assert len(rows) < 10000
     return {(row["car_park"], dt.datetime.fromisoformat(row["observed_at"]), row["total"], row["free"]) for row in rows}
 
@@ -48,7 +49,7 @@ def published(airflow: dict[str, str], portal: dict[str, str], replicas, tmp_pat
     the table is emptied first, so that what earlier tests published cannot blur the comparison."""
     root = tmp_path_factory.mktemp("archive")
     if table := tables(portal).get("occupancy-history"):
-        write(portal, "datastore_delete", resource_id=table, filters={}, force=True)
+        as_pipelines(portal).action.datastore_delete(resource_id=table, filters={}, force=True)
     feed = occupancy.load(occupancy.FEED)
     for moment in MOMENTS:
         at = dataclasses.replace(feed, endpoints={"replica": f"{feed.url}?at={moment:%Y-%m-%dT%H:%M:%SZ}"})
@@ -79,7 +80,7 @@ def test_every_usable_answer_is_archived_before_it_is_published(airflow, fault):
 def test_lost_rows_come_back_and_an_unreadable_archive_file_fails_the_run(portal, published):
     table = tables(portal)["occupancy-history"]
     car_park = sorted(published.rows)[0][0]
-    write(portal, "datastore_delete", resource_id=table, filters={"car_park": car_park}, force=True)
+    as_pipelines(portal).action.datastore_delete(resource_id=table, filters={"car_park": car_park}, force=True)
     assert not any(row[0] == car_park for row in history(portal))
     before_the_others = dt.datetime(2026, 11, 30, 23, 55, tzinfo=dt.timezone.utc)
     root = Path(published.airflow["CHEMNITZ_PIPELINE_ARCHIVE"])
@@ -100,8 +101,8 @@ def test_lost_rows_come_back_and_an_unreadable_archive_file_fails_the_run(portal
 
 def test_a_dropped_history_table_is_rebuilt_reading_for_reading(airflow, portal, published):
     table = tables(portal)["occupancy-history"]
-    write(portal, "datastore_delete", resource_id=table, force=True)  # no filters: the whole table
-    assert not action(portal, "resource_show", id=table)["datastore_active"]
+    as_pipelines(portal).action.datastore_delete(resource_id=table, force=True)  # no filters: the whole table
+    assert not public(portal).action.resource_show(id=table)["datastore_active"]
 
     succeeded, summary, output = rebuild(published.airflow)
     assert succeeded, output[-3000:]
@@ -112,5 +113,5 @@ def test_a_dropped_history_table_is_rebuilt_reading_for_reading(airflow, portal,
     # The rebuilt table has its key again: the next poll by the DAG adds its readings once.
     assert poll(airflow)["history_rows_added"] == "20"
     assert poll(airflow)["history_rows_added"] in ("0", "20")  # "20" if a new 5-minute slot began
-    rows = action(portal, "datastore_search", resource_id=table, limit=10000)["records"]
+    rows = public(portal).action.datastore_search(resource_id=table, limit=10000)["records"]
     assert len(rows) == len({(row["car_park"], row["observed_at"]) for row in rows})

@@ -14,8 +14,9 @@ import urllib.request
 import pytest
 
 from pipelines.parking import occupancy
-from tests.pipelines.conftest import action, run
-from tests.pipelines.test_types_travel import WITH_OFFSET, all_rows, as_before
+from tests.pipelines.conftest import run
+from tests.pipelines.test_types_travel import WITH_OFFSET, all_rows, as_before, column_types
+from tests.support.portal import public
 
 SUMMARY = re.compile(r"Occupancy summary: (.*)")
 
@@ -28,7 +29,7 @@ def poll(airflow: dict[str, str], *, cli: bool = False) -> dict[str, str]:
 
 
 def tables(portal: dict[str, str]) -> dict[str, str]:
-    dataset = action(portal, "package_show", id="parkhaus-belegung")
+    dataset = public(portal).action.package_show(id="parkhaus-belegung")
     return {r["harvest_key"]: r["id"] for r in dataset["resources"] if r.get("harvest_key")}
 
 
@@ -37,19 +38,19 @@ def test_current_state_history_and_map_and_no_duplicates_on_reruns(airflow, port
     assert first["car_parks"] == "20" and first["stale"] == "0"
     resources = tables(portal)
     assert {"occupancy-current", "occupancy-history", "occupancy-geojson"} <= set(resources)
-    current = action(portal, "datastore_search", resource_id=resources["occupancy-current"], limit=100)["records"]
+    current = public(portal).action.datastore_search(resource_id=resources["occupancy-current"], limit=100)["records"]
     assert len(current) == 20
     assert all(isinstance(row["free"], int) and 0 <= row["free"] <= row["total"] for row in current)
     assert not any(row["stale"] for row in current)
 
     poll(airflow)
-    history = action(portal, "datastore_search", resource_id=resources["occupancy-history"], limit=1000)["records"]
+    history = public(portal).action.datastore_search(resource_id=resources["occupancy-history"], limit=1000)["records"]
     pairs = [(row["car_park"], row["observed_at"]) for row in history]
     assert len(pairs) == len(set(pairs)), "a reading was stored twice"
     assert len(pairs) == 20 * len({observed for _, observed in pairs})
     table, car_park = resources["occupancy-history"], current[0]["car_park"]
     sql = f"SELECT count(*) AS readings FROM \"{table}\" WHERE car_park = '{car_park}'"
-    readings = action(portal, "datastore_search_sql", sql=sql)["records"][0]["readings"]
+    readings = public(portal).action.datastore_search_sql(sql=sql)["records"][0]["readings"]
     assert int(readings) == len({observed for _, observed in pairs})
     # times are timestamptz: the API gives each with its offset
     assert all(WITH_OFFSET.match(row["observed_at"]) for row in current + history)
@@ -65,8 +66,7 @@ def test_a_history_from_before_timestamptz_keeps_every_reading(airflow, portal):
     after = all_rows(portal, table)
     readings = {(row["car_park"], dt.datetime.fromisoformat(row["observed_at"])) for row in after}
     assert {(row["car_park"], dt.datetime.fromisoformat(row["observed_at"])) for row in before} <= readings
-    fields = {f["id"]: f["type"] for f in action(portal, "datastore_search", resource_id=table)["fields"]}
-    assert fields["observed_at"] == "timestamptz"
+    assert column_types(portal, table)["observed_at"] == "timestamptz"
 
 
 def test_a_stale_feed_is_flagged_and_not_shown_as_live(airflow, portal, replicas):
@@ -78,7 +78,7 @@ def test_a_stale_feed_is_flagged_and_not_shown_as_live(airflow, portal, replicas
     )
     urllib.request.urlopen(request, timeout=10).close()
     assert poll(airflow)["stale"] == "20"
-    current = action(portal, "datastore_search", resource_id=tables(portal)["occupancy-current"], limit=100)
+    current = public(portal).action.datastore_search(resource_id=tables(portal)["occupancy-current"], limit=100)
     assert all(row["stale"] for row in current["records"])
 
 
@@ -86,9 +86,9 @@ def test_a_stale_feed_is_flagged_and_not_shown_as_live(airflow, portal, replicas
 def test_a_failing_feed_fails_the_run_and_keeps_the_published_state(airflow, portal, fault, kind):
     poll(airflow)
     current = tables(portal)["occupancy-current"]
-    before = action(portal, "datastore_search", resource_id=current, limit=100)["records"]
+    before = public(portal).action.datastore_search(resource_id=current, limit=100)["records"]
     fault("parking", kind, times=-1)
     succeeded, output = run(airflow, "parking_occupancy")
     assert not succeeded
     assert "Harvest parking_occupancy failed" in output
-    assert action(portal, "datastore_search", resource_id=current, limit=100)["records"] == before
+    assert public(portal).action.datastore_search(resource_id=current, limit=100)["records"] == before

@@ -10,24 +10,23 @@ starts as soon as the new dataset exists in the portal (created, its files and t
 
 from __future__ import annotations
 
-import configparser
 import hashlib
 import os
 import secrets
 import subprocess
 import time
-import urllib.error
-import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import ckanapi
 import pytest
 import yaml
 
 from pipelines import bundle, config
-from tests.pipelines.conftest import action, dataset_exists, run, start, write
+from tests.pipelines.conftest import run, start
 from tests.pipelines.test_harvest import summary
+from tests.support.portal import as_pipelines, databases, dataset_exists, public
 
 ROOT = config.REPOSITORY
 
@@ -36,14 +35,6 @@ def _portal_down_and_up() -> None:
     subprocess.run([ROOT / "scripts" / "e2e-portal.sh", "stop"], check=True, capture_output=True)
     time.sleep(3)
     subprocess.run([ROOT / "scripts" / "e2e-portal.sh", "serve"], check=True, capture_output=True)
-
-
-def _portal_databases() -> list[str]:
-    """The test portal's catalogue and DataStore databases, as its configuration names them."""
-    ini = configparser.ConfigParser(interpolation=None)
-    ini.read(ROOT / "var" / "e2e.ini")
-    urls = (ini["app:main"][key] for key in ("sqlalchemy.url", "ckan.datastore.write_url"))
-    return [urllib.parse.urlsplit(url).path.lstrip("/") for url in urls]
 
 
 def _as_superuser(sql: str) -> None:
@@ -56,15 +47,15 @@ def _as_superuser(sql: str) -> None:
 def _database_outage() -> None:
     """The portal's databases go away as in a restart of their server — every connection dropped,
     new ones refused for 3 s — while the machine's other databases (Airflow's, the demo's) stay up."""
-    databases = _portal_databases()
-    names = ", ".join(f"'{name}'" for name in databases)
-    for name in databases:
+    portal_databases = databases()
+    names = ", ".join(f"'{name}'" for name in portal_databases)
+    for name in portal_databases:
         _as_superuser(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
     try:
         _as_superuser(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN ({names})")
         time.sleep(3)
     finally:
-        for name in databases:
+        for name in portal_databases:
             _as_superuser(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
 
 
@@ -86,16 +77,16 @@ def new_source(airflow: dict[str, str], portal: dict[str, str], tmp_path: Path) 
     yield config.load(path)
     stub.unlink()
     if dataset_exists(portal, document["dataset"]["name"]):
-        write(portal, "package_delete", id=document["dataset"]["name"])
+        as_pipelines(portal).action.package_delete(id=document["dataset"]["name"])
 
 
 def _wait_for_portal(portal: dict[str, str], seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            action(portal, "status_show")
+            public(portal).action.status_show()
             return
-        except (urllib.error.URLError, OSError):
+        except (ckanapi.CKANAPIError, OSError):  # refused, or not answering the API yet
             time.sleep(0.2)
     raise AssertionError(f"{portal['CKAN_URL']} did not answer again within {seconds} s")
 
@@ -103,9 +94,8 @@ def _wait_for_portal(portal: dict[str, str], seconds: float = 90) -> None:
 def assert_whole(portal: dict[str, str], name: str) -> dict | None:
     """The dataset as published, if it exists: no distribution twice, every stored file intact."""
     try:
-        dataset = action(portal, "package_show", id=name)
-    except urllib.error.HTTPError as error:
-        assert error.code == 404
+        dataset = public(portal).action.package_show(id=name)
+    except ckanapi.NotFound:
         return None
     keys = [r["harvest_key"] for r in dataset["resources"] if r.get("harvest_key")]
     assert len(keys) == len(set(keys)), keys
@@ -137,7 +127,7 @@ def test_an_interrupted_publish_leaves_nothing_half_written(airflow, portal, new
     assert completed is not None
     files = {r["harvest_key"]: r for r in completed["resources"] if r.get("harvest_key")}
     assert {"csv", "geojson", "harvest-log"} <= set(files)
-    rows = action(portal, "datastore_search", resource_id=files["csv"]["id"], limit=0)["total"]
+    rows = public(portal).action.datastore_search(resource_id=files["csv"]["id"], limit=0)["total"]
     assert rows == 139  # every school of the fixture, once
     # A run that completed on Airflow's retry leaves nothing to do; one that gave up may leave a
     # repair (e.g. a table without its datastore_active flag), which touches the dataset.

@@ -14,10 +14,10 @@ import csv
 import datetime as dt
 import json
 import re
-import urllib.error
 import urllib.request
 from pathlib import Path
 
+import ckanapi
 import frictionless
 import pandas as pd
 import pyogrio
@@ -25,7 +25,8 @@ import pytest
 
 from pipelines import config
 from pipelines.publish import ckan as publisher
-from tests.pipelines.conftest import action, run, write
+from tests.pipelines.conftest import run
+from tests.support.portal import as_pipelines, public
 
 SOURCES = {path.stem: config.load(path) for path in config.all_paths()}
 WITH_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -33,8 +34,13 @@ WITH_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{
 CODES = {"schulen": "plz", "kindertageseinrichtungen": "plz", "stadtteile": "stadtteil"}
 
 
+def column_types(portal: dict[str, str], table: str) -> dict[str, str]:
+    """The DataStore table's columns and their types, as a third party reads them."""
+    return {field["id"]: field["type"] for field in public(portal).action.datastore_search(resource_id=table)["fields"]}
+
+
 def resources(portal: dict[str, str], name: str) -> dict[str, dict]:
-    dataset = action(portal, "package_show", id=name)
+    dataset = public(portal).action.package_show(id=name)
     return {r["harvest_key"]: r for r in dataset["resources"] if r.get("harvest_key")}
 
 
@@ -45,7 +51,7 @@ def harvested(airflow, portal) -> dict[str, dict[str, dict]]:
     for name, source in SOURCES.items():
         try:
             keyed = resources(portal, source.dataset["name"])
-        except urllib.error.HTTPError:
+        except ckanapi.NotFound:
             keyed = {}
         if "datapackage" not in keyed:
             succeeded, output = run(airflow, source.dag_id)
@@ -149,7 +155,7 @@ def test_codes_with_leading_zeros_stay_text(harvested, downloaded, portal, name,
     assert [None if pd.isna(code) else code for code in gdal] == written
     rows = frictionless.Package(str(files["datapackage"])).resources[0].read_rows()
     assert [row[column] for row in rows] == written
-    search = action(portal, "datastore_search", resource_id=harvested[name]["csv"]["id"], limit=1000)
+    search = public(portal).action.datastore_search(resource_id=harvested[name]["csv"]["id"], limit=1000)
     assert {f["id"]: f["type"] for f in search["fields"]}[column] == "text"
     assert sorted(r[column] for r in search["records"] if r[column]) == sorted(code for code in written if code)
 
@@ -157,7 +163,7 @@ def test_codes_with_leading_zeros_stay_text(harvested, downloaded, portal, name,
 @pytest.mark.parametrize("name", sorted(SOURCES))
 def test_the_datastore_has_the_types_german_labels_and_descriptions(harvested, portal, name):
     source = SOURCES[name]
-    search = action(portal, "datastore_search", resource_id=harvested[name]["csv"]["id"], limit=5)
+    search = public(portal).action.datastore_search(resource_id=harvested[name]["csv"]["id"], limit=5)
     fields = {f["id"]: f for f in search["fields"] if f["id"] != "_id"}
     for field in source.fields:
         assert fields[field.name]["type"] == publisher.DATASTORE_TYPES[field.type]
@@ -173,7 +179,7 @@ def test_the_datastore_has_the_types_german_labels_and_descriptions(harvested, p
 
 def test_harvest_log_times_come_with_their_offset(harvested, portal):
     for name in SOURCES:
-        log = action(portal, "datastore_search", resource_id=harvested[name]["harvest-log"]["id"], limit=100)
+        log = public(portal).action.datastore_search(resource_id=harvested[name]["harvest-log"]["id"], limit=100)
         assert {f["id"]: f["type"] for f in log["fields"]}["run_at"] == "timestamptz"
         assert log["records"] and all(WITH_OFFSET.match(r["run_at"]) for r in log["records"])
 
@@ -183,7 +189,7 @@ def test_harvest_log_times_come_with_their_offset(harvested, portal):
 
 def all_rows(portal: dict[str, str], resource_id: str) -> list[dict]:
     sql = f'SELECT * FROM "{resource_id}" ORDER BY _id'
-    rows = action(portal, "datastore_search_sql", sql=sql)["records"]
+    rows = public(portal).action.datastore_search_sql(sql=sql)["records"]
     return [{k: v for k, v in row.items() if k not in ("_id", "_full_text")} for row in rows]
 
 
@@ -195,10 +201,10 @@ def as_before(portal: dict[str, str], resource_id: str, fields: list[dict], prim
     zoned = [f["id"] for f in fields if f["type"] == "timestamptz"]
     naive = [{k: _naive_utc(v) if k in zoned else v for k, v in row.items()} for row in rows]
     naive[-1].update(changed)
-    write(portal, "datastore_delete", resource_id=resource_id, force=True)
-    write(portal, "datastore_create", resource_id=resource_id, fields=old, primary_key=primary_key, records=naive,
-          force=True)  # fmt: skip
-    types = {f["id"]: f["type"] for f in action(portal, "datastore_search", resource_id=resource_id)["fields"]}
+    writer = as_pipelines(portal).action
+    writer.datastore_delete(resource_id=resource_id, force=True)
+    writer.datastore_create(resource_id=resource_id, fields=old, primary_key=primary_key, records=naive, force=True)
+    types = column_types(portal, resource_id)
     assert all(types[name] == "timestamp" for name in zoned)
     return rows
 
@@ -237,7 +243,7 @@ def test_tables_with_timestamp_columns_are_rebuilt_by_the_next_run_with_every_ro
     assert len(logged) == len(before) + 1  # every run before, and this one
     assert {run_id: at for run_id, at in logged.items() if run_id in before} == before
     for resource, names in ((keyed["csv"], zoned), (keyed["harvest-log"], ["run_at"])):
-        types = {f["id"]: f["type"] for f in action(portal, "datastore_search", resource_id=resource["id"])["fields"]}
+        types = column_types(portal, resource["id"])
         assert [types[name] for name in names] == ["timestamptz"] * len(names)
 
 
@@ -260,9 +266,7 @@ def test_a_rebuild_that_stopped_half_way_is_finished_by_the_next_run(harvested, 
         publisher.keep_types(ckan, table, fields, ["n"])
         assert not backup.exists()
         restored = all_rows(portal, table)
-        assert {f["id"]: f["type"] for f in action(portal, "datastore_search", resource_id=table)["fields"]}["at"] == (
-            "timestamptz"
-        )
+        assert column_types(portal, table)["at"] == "timestamptz"
         assert {r["n"]: dt.datetime.fromisoformat(r["at"]) for r in restored} == {
             r["n"]: dt.datetime.fromisoformat(r["at"]).replace(tzinfo=dt.timezone.utc) for r in rows
         }  # every row, to the microsecond, as the UTC it was

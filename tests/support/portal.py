@@ -7,6 +7,7 @@ No CKAN import: the pipeline tests (``.venv/airflow``) use it as much as the bro
 from __future__ import annotations
 
 import configparser
+import functools
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -66,9 +67,10 @@ class Client(ckanapi.RemoteCKAN):
         return super().call_action(action, data_dict, context, apikey, files, limited)
 
 
+@functools.cache
 def client(url: str, token: str | None = None) -> Client:
     """The Action API of the portal at ``url``: without a token as a third party reads it (GET requests,
-    anonymous), with one as its holder writes (POST)."""
+    anonymous), with one as its holder writes (POST). One client (and connection pool) per portal and token."""
     return Client(url.rstrip("/"), apikey=token, get_only=token is None, user_agent=USER_AGENT)
 
 
@@ -77,7 +79,7 @@ def public(portal: dict[str, str]) -> Client:
     return client(portal["CKAN_URL"])
 
 
-def pipelines(portal: dict[str, str]) -> Client:
+def as_pipelines(portal: dict[str, str]) -> Client:
     """The test portal as the pipelines write to it: with their token, an editor of the departments."""
     return client(portal["CKAN_URL"], portal["CKAN_API_TOKEN"])
 
