@@ -14,7 +14,6 @@ Usage (from ``make bench``): ``python -m bench.pipeline_bench [--features N] [--
 from __future__ import annotations
 
 import argparse
-import configparser
 import functools
 import http.server
 import io
@@ -41,6 +40,7 @@ from pipelines.publish import ckan as publisher
 from pipelines.transform import geometry
 from replica.run import DEFAULT_PORTS
 from replica.run import replicas as run_replicas
+from tests.support import portal as test_portal
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_REPROJECTION_RATIO = 0.5
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"no source configuration for {', '.join(sorted(unknown))}")
         fixtures = [c for c in fixtures if c.id in {*args.sources, POLYGONS}]
 
-    portal = dict(line.split("=", 1) for line in (ROOT / "var" / "e2e.env").read_text().splitlines() if "=" in line)
+    portal = test_portal.read_env(test_portal.ENV)
     with tempfile.TemporaryDirectory() as folder, run_replicas(Path(folder) / "replicas", DEFAULT_PORTS):
         layer_url = _serve(Path(folder), args.features)
         big = _layer_config(layer_url, args.features, Path(folder))
@@ -213,11 +213,10 @@ def _datastore_against_copy(config: sources.SourceConfig, work: Path, portal: di
         buffer.write("\t".join(_copy_value(record.get(name)) for name in names) + "\n")
     target = new_resource("COPY-Vergleich")
     ckan.action.datastore_create(resource_id=target["id"], fields=list(columns), primary_key=[config.key], force=True)
-    ini = configparser.ConfigParser(interpolation=None)
-    ini.read(ROOT / "var" / "e2e.ini")
     types = {"int": "integer", "int4": "integer", "int8": "bigint", "float8": "double precision"}
     ddl = ", ".join(f'"{c["id"]}" {types.get(c["type"], c["type"])}' for c in columns)
-    with psycopg2.connect(ini["app:main"]["ckan.datastore.write_url"]) as connection, connection.cursor() as cursor:
+    datastore = test_portal.configuration()["ckan.datastore.write_url"]
+    with psycopg2.connect(datastore) as connection, connection.cursor() as cursor:
         into_datastore = _copy_seconds(cursor, f'"{target["id"]}"', names, buffer)
         cursor.execute(f"CREATE TEMP TABLE copy_plain ({ddl})")
         plain = _copy_seconds(cursor, "copy_plain", names, buffer)
