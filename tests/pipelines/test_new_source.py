@@ -1,140 +1,54 @@
 """Adding a source is adding a YAML file: dropped into the sources folder of a running Airflow
-(API server, scheduler and DAG processor, as `make demo` runs them; nothing restarted, nothing else
-done), its DAG appears and its first run succeeds. The run that published the dataset emits the
-dataset's asset event, an unchanged run emits none, and a failing run puts the alert into the task
-log that Airflow's UI shows. Removing it (``pipelines.remove``, what ``make remove-source`` runs)
-leaves nothing: no configuration, DAG, runs, work files, dataset, DataStore table or uploaded file.
+(API server, scheduler and DAG processor with the LocalExecutor, as `make demo` runs them; nothing
+restarted, nothing else done), its DAG appears and its first run succeeds. The run that published the
+dataset emits the dataset's asset event, an unchanged run emits none, and a failing run puts the alert
+into the task log that Airflow's UI shows. Removing it (``pipelines.remove``, what ``make remove-source``
+runs) leaves nothing: no configuration, DAG, runs, work files, dataset, DataStore table or uploaded file.
+
+The Airflow is bench/airflow_cluster.py's, asked through its REST API as the UI asks it (an
+``airflow`` command per poll would start an interpreter each time).
 """
 
 from __future__ import annotations
 
 import configparser
 import contextlib
-import json
-import os
 import secrets
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg2
 import pytest
 import yaml
 
+from bench.airflow_cluster import AirflowCluster, wait
 from pipelines import config
 from tests.pipelines.conftest import AIRFLOW, action, write
 
-COMPONENTS = ("api-server", "scheduler", "dag-processor")
+DATABASE = "airflow_new_source_test"
+BROKER_DB = 15  # flushed by the cluster, unused by the LocalExecutor (the Celery test's is 13, the executor bench's 14)
 E2E_INI = config.REPOSITORY / "var" / "e2e.ini"  # the test portal's settings (scripts/e2e-portal.sh)
 STORAGE = config.REPOSITORY / "var" / "e2e-storage" / "resources"  # its uploaded files
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def running_airflow(tmp_path: Path, portal: dict[str, str], replicas: object) -> Iterator[tuple[dict[str, str], Path]]:
-    """A running Airflow 3 (LocalExecutor) whose only DAG bundle is an empty sources folder: its
-    environment and that folder."""
-    home, sources, port = tmp_path / "airflow", tmp_path / "sources", _free_port()
-    sources.mkdir()
-    bundles = [{"name": "chemnitz-sources", "classpath": "pipelines.bundle.SourceConfigBundle",
-                "kwargs": {"configs": str(sources), "path": str(home / "source-dags")}}]  # fmt: skip
-    environment = {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-        "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": str(port),
-        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(24),
-        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-        "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps(bundles),
-        "PYTHONPATH": str(config.REPOSITORY / "dags"),
-        "CHEMNITZ_PIPELINE_WORK": str(home / "work"),
-        "CHEMNITZ_RETRY_DELAY_SECONDS": "1",
-        "CHEMNITZ_PORTAL_URL": portal["CKAN_URL"],
-        "AIRFLOW_CONN_CKAN": json.dumps(
-            {"conn_type": "http", "host": portal["CKAN_URL"], "password": portal["CKAN_API_TOKEN"]}
-        ),
-    }
-    subprocess.run([AIRFLOW, "db", "migrate"], env=environment, check=True, capture_output=True)
-    processes = []
-    for component in COMPONENTS:
-        with (tmp_path / f"{component}.log").open("wb") as log:
-            processes.append(subprocess.Popen([AIRFLOW, component], env=environment, stdout=log,
-                                              stderr=subprocess.STDOUT, start_new_session=True))  # fmt: skip
-    try:
-        health = _wait(lambda: _healthy(port), 180, "Airflow's API server and DAG processor are healthy")
-        assert health
-        yield environment, sources
-    finally:
-        for process in processes:
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+def running_airflow(tmp_path: Path, portal: dict[str, str], replicas: object) -> Iterator[AirflowCluster]:
+    """A running Airflow 3 with the LocalExecutor whose only DAG bundle is an empty sources folder, its
+    work files where `make demo` keeps them: in the work folder (no store of their own)."""
+    cluster = AirflowCluster(tmp_path / "airflow", portal, database=DATABASE, broker_db=BROKER_DB,
+                             executor="LocalExecutor", settings={"CHEMNITZ_PIPELINE_STORE": ""})  # fmt: skip
+    with cluster:
+        yield cluster
 
 
-def _healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=5) as answer:
-            health = json.load(answer)
-    except OSError:
-        return False
-    parts = ("metadatabase", "scheduler", "dag_processor")
-    return all(health.get(part, {}).get("status") == "healthy" for part in parts)
-
-
-def _wait(condition: Callable[[], object], seconds: float, what: str) -> object:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(2)
-    raise AssertionError(f"not within {seconds} s: {what}")
-
-
-def _runs(airflow: dict[str, str], dag_id: str) -> list[dict]:
-    listed = subprocess.run([AIRFLOW, "dags", "list-runs", dag_id, "-o", "json"], env=airflow,
-                            capture_output=True, text=True)  # fmt: skip
-    tables = [line for line in listed.stdout.splitlines() if line.startswith("[")]  # warnings print to stdout too
-    return json.loads(tables[-1]) if listed.returncode == 0 and tables else []
-
-
-def _ended(airflow: dict[str, str], dag_id: str, count: int) -> list[dict] | None:
-    """The DAG's runs once ``count`` of them have ended (newest first)."""
-    runs = _runs(airflow, dag_id)
-    return runs if sum(run["state"] in ("success", "failed") for run in runs) >= count else None
-
-
-def _asset_events(airflow: dict[str, str], uri: str) -> int:
-    script = (
-        "import sys\n"
-        "from sqlalchemy import func, select\n"
-        "from airflow.models.asset import AssetEvent, AssetModel\n"
-        "from airflow.utils.session import create_session\n"
-        "with create_session() as session:\n"
-        "    print(session.scalar(select(func.count()).select_from(AssetEvent).join(AssetModel,"
-        " AssetEvent.asset_id == AssetModel.id).where(AssetModel.uri == sys.argv[1])))\n"
-    )
-    counted = subprocess.run([AIRFLOW.with_name("python"), "-c", script, uri], env=airflow, capture_output=True,
-                             text=True, check=True)  # fmt: skip
-    return int(counted.stdout.strip().splitlines()[-1])
+def _asset_events(airflow: AirflowCluster, dag_id: str, uri: str) -> int:
+    """The asset events the DAG's runs emitted, each for the dataset's page ``uri``."""
+    events = airflow.api(f"assets/events?source_dag_id={dag_id}&limit=100")["asset_events"]
+    assert all(event["uri"] == uri for event in events), events
+    return len(events)
 
 
 def _datastore_tables(names: list[str]) -> list[str]:
@@ -149,7 +63,7 @@ def _datastore_tables(names: list[str]) -> list[str]:
 def test_a_new_yaml_file_runs_without_restart_announces_changes_and_alerts_in_the_task_log(
     running_airflow, portal, replicas, fault
 ):
-    airflow, sources = running_airflow
+    airflow = running_airflow
     suffix = secrets.token_hex(3)
     document = yaml.safe_load((config.SOURCES / "parkplaetze_reisebus.yaml").read_text(encoding="utf-8"))
     document["id"] = f"neue_quelle_{suffix}"
@@ -158,29 +72,27 @@ def test_a_new_yaml_file_runs_without_restart_announces_changes_and_alerts_in_th
     replica = document["source"]["endpoints"]["replica"]
     document["source"]["endpoints"]["replica"] = f"{replicas.files}/{replica.rsplit('/', 1)[1]}"
     document["dataset"] = {**document["dataset"], "name": f"neue-quelle-{suffix}", "title": "Neue Quelle (Test)"}
-    dag_id, name = f"harvest_{document['id']}", document["dataset"]["name"]
+    # the operator's only step: the file (written aside and renamed, so the DAG processor never sees half of it)
+    dag_id, name = airflow.add_source(document)
+    target = airflow.sources / f"{document['id']}.yaml"
     uri = f"{portal['CKAN_URL']}/dataset/{name}"
-    # the operator's only step: the file, written aside and renamed so the DAG processor never sees half of it
-    target = sources / f"{document['id']}.yaml"
-    target.with_suffix(".part").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    target.with_suffix(".part").rename(target)
     try:
         # the scheduler starts the first run by itself (@daily, no catch-up: the last interval)
-        (first,) = _wait(lambda: _ended(airflow, dag_id, 1), 300, f"the first run of {dag_id} ended")
-        assert first["state"] == "success", first
+        (first,) = wait(lambda: airflow.ended(dag_id, 1), 300, f"the first run of {dag_id} ended", 2)
+        assert first["state"] == "success", airflow.tasks(dag_id, first["dag_run_id"])
         assert action(portal, "package_show", id=name)["organization"]["name"] == "tiefbauamt"
-        assert _asset_events(airflow, uri) == 1  # the run that published the dataset announced it
+        assert _asset_events(airflow, dag_id, uri) == 1  # the run that published the dataset announced it
 
-        subprocess.run([AIRFLOW, "dags", "trigger", dag_id], env=airflow, check=True, capture_output=True)
-        second = _wait(lambda: _ended(airflow, dag_id, 2), 300, f"the second run of {dag_id} ended")[0]
-        assert second["state"] == "success", second
-        assert _asset_events(airflow, uri) == 1  # nothing changed: no event
+        airflow.api(f"dags/{dag_id}/dagRuns", {"logical_date": None})
+        second = wait(lambda: airflow.ended(dag_id, 2), 300, f"the second run of {dag_id} ended", 2)[-1]
+        assert second["state"] == "success", airflow.tasks(dag_id, second["dag_run_id"])
+        assert _asset_events(airflow, dag_id, uri) == 1  # nothing changed: no event
 
         fault("files", "http500", times=-1)
-        subprocess.run([AIRFLOW, "dags", "trigger", dag_id], env=airflow, check=True, capture_output=True)
-        third = _wait(lambda: _ended(airflow, dag_id, 3), 300, f"the third run of {dag_id} ended")[0]
+        airflow.api(f"dags/{dag_id}/dagRuns", {"logical_date": None})
+        third = wait(lambda: airflow.ended(dag_id, 3), 300, f"the third run of {dag_id} ended", 2)[-1]
         assert third["state"] == "failed", third
-        logs = Path(airflow["AIRFLOW_HOME"]) / "logs" / f"dag_id={dag_id}" / f"run_id={third['run_id']}"
+        logs = airflow.home / "logs" / f"dag_id={dag_id}" / f"run_id={third['dag_run_id']}"
         log = "\n".join(path.read_text(errors="replace") for path in (logs / "task_id=extract").rglob("*.log"))
         assert f"Harvest {dag_id} failed in task extract" in log
         assert f"HTTP 500: 'Internal Server Error'. Nothing was published: the dataset {uri} is as before." in log
@@ -190,22 +102,23 @@ def test_a_new_yaml_file_runs_without_restart_announces_changes_and_alerts_in_th
         tables = [r["id"] for r in resources if r.get("datastore_active")]
         uploads = [STORAGE / r["id"][:3] / r["id"][3:6] / r["id"][6:] for r in resources if r["url_type"] == "upload"]
         assert tables and uploads and all(upload.exists() for upload in uploads)
-        home = Path(airflow["AIRFLOW_HOME"])
-        work = Path(airflow["CHEMNITZ_PIPELINE_WORK"]) / dag_id
+        work = Path(airflow.environment["CHEMNITZ_PIPELINE_WORK"]) / dag_id
         assert work.exists()
         removed = subprocess.run(
-            [AIRFLOW.with_name("python"), "-m", "pipelines.remove", document["id"], "--sources", sources,
-             "--dags", home / "source-dags", "--work", work.parent, "--purge", E2E_INI],
-            env=airflow, capture_output=True, text=True,
+            [AIRFLOW.with_name("python"), "-m", "pipelines.remove", document["id"], "--sources", airflow.sources,
+             "--dags", airflow.home / "source-dags", "--work", work.parent, "--purge", E2E_INI],
+            env=airflow.environment, capture_output=True, text=True,
         )  # fmt: skip
         assert removed.returncode == 0, removed.stdout + removed.stderr
         purged = f"Purged dataset {name}: {len(tables)} DataStore table(s), {len(uploads)} uploaded file(s)"
         assert purged in removed.stdout
-        time.sleep(12)  # two refreshes of the DAG processor: the DAG does not come back
-        assert not target.exists() and not (home / "source-dags" / f"{dag_id}.py").exists() and not work.exists()
-        assert _runs(airflow, dag_id) == []
-        listed = subprocess.run([AIRFLOW, "dags", "list", "-o", "json"], env=airflow, capture_output=True, text=True)
-        assert listed.returncode == 0 and dag_id not in listed.stdout
+        time.sleep(8)  # two refreshes of the DAG processor (every 3 s): the DAG does not come back
+        assert not target.exists() and not (airflow.home / "source-dags" / f"{dag_id}.py").exists()
+        assert not work.exists()
+        assert airflow.runs(dag_id) == []  # the DAG is unknown to the API: no runs, no DAG
+        with pytest.raises(urllib.error.HTTPError) as unknown:
+            airflow.api(f"dags/{dag_id}")
+        assert unknown.value.code == 404
         with pytest.raises(urllib.error.HTTPError) as gone:
             action(portal, "package_show", id=name)
         assert gone.value.code == 404
