@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import io
 import logging
 import logging.config
 import os
-from collections.abc import Iterator
+import sys
+import types
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +54,7 @@ def plugin_files_read_once() -> Iterator[None]:
     looked up once per plugin name. CKAN's ~600 core config declarations (``config_declaration.yaml``,
     rebuilt into option objects on every load) are built once too; each load gets a deep copy."""
     import ckan.plugins.core as plugins_core
+    import ckan.plugins.toolkit as toolkit
     import yaml
     from ckan.config.declaration import load as declaration_load
 
@@ -99,7 +103,30 @@ def plugin_files_read_once() -> Iterator[None]:
         patch.setattr(yaml, "load", load)
         patch.setattr(plugins_core, "entry_points", entry_points)
         patch.setitem(declaration_load.handler._types, "core", core_built_once)
+        patch.setattr(inspect, "stack", _stack_without_source_for(toolkit.__file__))
         yield
+
+
+def _stack_without_source_for(toolkit: str) -> Callable[[int], list[inspect.FrameInfo]]:
+    """CKAN's toolkit finds the file of the plugin that calls ``add_template_directory``,
+    ``add_public_directory`` or ``add_resource`` as ``inspect.stack()[n].filename``, which reads the
+    source lines of every frame of pytest's deep stack (searching ``sys.modules`` for each) to use one
+    file name: half of every plugin load, several loads per test. Called from the toolkit, the frames
+    come with their file names and no source lines; any other caller gets ``inspect.stack``'s answer."""
+
+    def stack(context: int = 1) -> list[inspect.FrameInfo]:
+        caller = sys._getframe(1)
+        if caller.f_code.co_filename != toolkit:
+            return inspect.getouterframes(caller, context)
+        frames = []
+        frame: types.FrameType | None = caller
+        while frame is not None:
+            code = frame.f_code
+            frames.append(inspect.FrameInfo(frame, code.co_filename, frame.f_lineno, code.co_name, None, None))
+            frame = frame.f_back
+        return frames
+
+    return stack
 
 
 @pytest.fixture
