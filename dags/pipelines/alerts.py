@@ -16,10 +16,11 @@ import logging
 import os
 import smtplib
 import urllib.request
+from collections.abc import Mapping
 from email.message import EmailMessage
 from typing import Any
 
-from airflow.sdk import BaseNotifier
+from airflow.sdk import BaseNotifier, Context
 
 log = logging.getLogger(__name__)
 WEBHOOK = "CHEMNITZ_ALERT_WEBHOOK"
@@ -53,14 +54,14 @@ class HarvestFailed(BaseNotifier):
         super().__init__()
         self.dataset_url = dataset_url
 
-    def notify(self, context: dict[str, Any]) -> None:
+    def notify(self, context: Context) -> None:
         subject, text = message(context, self.dataset_url)
         log.error("%s", text)
         _post_webhook(text)
         _send_mail(subject, text)
 
 
-def message(context: dict[str, Any], dataset_url: str) -> tuple[str, str]:
+def message(context: Mapping[str, Any], dataset_url: str) -> tuple[str, str]:
     """The alert's subject line and full text."""
     ti = context.get("ti") or context.get("task_instance")
     dag_id = getattr(ti, "dag_id", None) or getattr(context.get("dag"), "dag_id", "?")

@@ -111,7 +111,7 @@ def _read(source: config.SourceConfig, url: str, report: Report) -> pd.DataFrame
         delimiter=settings.get("delimiter"), sheet=settings.get("sheet"),
     )  # fmt: skip
     if source.geometry:
-        _check_points(source, url, frame, report)
+        _check_points(source, source.geometry, url, frame, report)
     return frame
 
 
@@ -129,10 +129,13 @@ def _feature_types(http: requests.Session, url: str, timeout: float) -> list[str
     ]  # fmt: skip
 
 
-def _check_points(source: config.SourceConfig, url: str, frame: pd.DataFrame, report: Report) -> None:
-    """The X/Y columns exist and, read in the declared CRS, put the points into Chemnitz."""
+def _check_points(
+    source: config.SourceConfig, geometry: dict[str, str], url: str, frame: pd.DataFrame, report: Report
+) -> None:
+    """The X/Y columns (``geometry``, the source's) exist and, read in the declared CRS, put the points
+    into Chemnitz."""
     columns = [str(column) for column in frame.columns]
-    axes = {axis: str(source.geometry[axis]) for axis in ("x", "y")}
+    axes = {axis: str(geometry[axis]) for axis in ("x", "y")}
     for axis, name in axes.items():
         if name not in columns:
             report.error(f"geometry.{axis}", f"column {name!r} is not in the file{config.suggest(name, columns)}")

@@ -14,11 +14,11 @@ import difflib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import yaml
@@ -173,18 +173,21 @@ def _schema_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """The JSON schema's complaints as (field path, message), unknown keys with a suggestion."""
     for error in sorted(_validator().iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
         where = ".".join(str(part) for part in error.absolute_path)
+        # Set on every error a validator reports; jsonschema types them as possibly its Unset marker.
+        instance: Any = error.instance
+        expected: Any = error.validator_value
         if error.validator == "additionalProperties":
-            known = list(error.schema.get("properties", {}))
-            for extra in sorted(set(error.instance) - set(known), key=str):
+            known = list(cast("Mapping[str, Any]", error.schema).get("properties", {}))
+            for extra in sorted(set(instance) - set(known), key=str):
                 yield _join(where, extra), f"unknown setting{suggest(extra, known)}"
         elif error.validator == "required":
-            for missing in error.validator_value:
-                if missing not in error.instance:
+            for missing in expected:
+                if missing not in instance:
                     yield _join(where, missing), "is required but missing"
         elif error.validator == "enum":
-            allowed = [str(value) for value in error.validator_value]
+            allowed = [str(value) for value in expected]
             listed = "allowed: " + ", ".join(allowed)
-            yield where, f"{error.instance!r} is not allowed{suggest(error.instance, allowed)} ({listed})"
+            yield where, f"{instance!r} is not allowed{suggest(instance, allowed)} ({listed})"
         else:
             yield where or "(top level)", error.message
 
@@ -214,7 +217,9 @@ def valid_schedule(schedule: str) -> bool:
 
 def _source_settings(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     source = document.get("source")
-    kind = source.get("type") if isinstance(source, dict) else None
+    if not isinstance(source, dict):
+        return
+    kind = source.get("type")
     if kind not in ("arcgis", "wfs", "csv", "xlsx"):
         return
     for setting, kinds in SOURCE_SETTING_KINDS.items():

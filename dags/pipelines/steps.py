@@ -53,7 +53,9 @@ def extract(config: SourceConfig, work: store.StorePath, previous: dict[str, Any
         return {"source_unchanged": True, "fetched": 0, "url": config.url, "source_version": version,
                 "fingerprint": previous["fingerprint"], "rejected": previous.get("rejected") or 0}  # fmt: skip
     if config.type == "arcgis":
-        frame = arcgis.read_layer(http, config.url, int(source.get("page_size", 1000)), timeout, config.crs)
+        frame: pd.DataFrame = arcgis.read_layer(
+            http, config.url, int(source.get("page_size", 1000)), timeout, config.crs
+        )
     elif config.type == "wfs":
         frame = wfs.read_feature_type(
             http, config.url, source["layer"], config.crs, int(source.get("page_size", 1000)), timeout

@@ -66,7 +66,7 @@ def read_frame(path: StorePath) -> pd.DataFrame:
     geographic = b"geo" in (pq.read_schema(data).metadata or {})
     data.seek(0)
     if geographic:
-        return gpd.read_parquet(data)
+        return gpd.read_parquet(data)  # type: ignore[arg-type]  # geopandas reads file objects; its stubs name paths only
     return pd.read_parquet(data)
 
 

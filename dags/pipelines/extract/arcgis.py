@@ -62,7 +62,7 @@ def read_layer(
     geometries = [_geometry(feature.get("geometry")) for feature in features]
     return gpd.GeoDataFrame(
         rows,
-        geometry=geometries,
+        geometry=geometries,  # type: ignore[arg-type]  # None for a feature without geometry; the stubs omit it
         crs=_crs(spatial_reference or layer.get("extent", {}).get("spatialReference", {})),
     )
 

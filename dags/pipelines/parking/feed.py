@@ -51,7 +51,8 @@ def parse_parkapi(body: bytes) -> list[Reading]:
         if not isinstance(lot, dict) or not lot.get("id"):
             raise SourceError(f"ParkAPI lot without id: {str(lot)[:80]}")
         coords = lot.get("coords") or {}
-        state = {"many": "open", "few": "open", "full": "open"}.get(lot.get("state"), lot.get("state") or "nodata")
+        state = str(lot.get("state") or "nodata")
+        state = {"many": "open", "few": "open", "full": "open"}.get(state, state)
         readings.append(
             _checked(
                 Reading(
@@ -79,8 +80,9 @@ def parse_datex2(body: bytes) -> list[Reading]:
     readings = []
     for record in records:
         reference = record.find(f"{DATEX}parkingRecordReference")
+        car_park = reference.get("id") if reference is not None else None
         origin = record.findtext(f"{DATEX}parkingStatusOriginTime")
-        if reference is None or not reference.get("id") or not origin:
+        if not car_park or not origin:
             raise SourceError("DATEX II parkingRecordStatus without reference id or origin time")
         total = _integer(record.findtext(f".//{DATEX}parkingNumberOfSpacesOverride"))
         vacant = _integer(record.findtext(f".//{DATEX}parkingNumberOfVacantSpaces"))
@@ -93,7 +95,7 @@ def parse_datex2(body: bytes) -> list[Reading]:
             observed = _utc(origin)
         except ValueError as error:
             raise SourceError(f"DATEX II origin time {origin!r}: {error}") from None
-        readings.append(_checked(Reading(reference.get("id"), observed, state, total, vacant)))
+        readings.append(_checked(Reading(car_park, observed, state, total, vacant)))
     if not readings and root.find(f".//{DATEX}parkingStatusPublication") is None:
         raise SourceError("not a DATEX II parking status publication")
     return readings

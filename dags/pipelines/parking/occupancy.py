@@ -104,7 +104,7 @@ def publish(config: FeedConfig, readings: list[Reading], now: dt.datetime, ckan_
     current_table = _table(ckan, dataset, CURRENT)
     ckan.action.chemnitz_datastore_load(resource_id=current_table, records=current)
     history_table = _table(ckan, dataset, HISTORY)
-    before = publisher.row_count(ckan, history_table)
+    before = publisher.row_count(ckan, history_table) or 0  # the table exists: _table made it
     history = _history_rows(readings)
     if history:
         ckan.action.datastore_upsert(resource_id=history_table, records=history, method="upsert", force=True)
@@ -123,7 +123,7 @@ def publish(config: FeedConfig, readings: list[Reading], now: dt.datetime, ckan_
             car_parks=len(readings),
             with_numbers=len(history),
             stale=sum(row["stale"] for row in current),
-            history_rows_added=publisher.row_count(ckan, history_table) - before,
+            history_rows_added=(publisher.row_count(ckan, history_table) or 0) - before,
             map=summary.resources[MAP],
         )
     )

@@ -59,7 +59,7 @@ def write_all(frame: pd.DataFrame | gpd.GeoDataFrame, table: pd.DataFrame, direc
     directory.mkdir(parents=True, exist_ok=True)
     outputs = []
     kind = _geometry_kind(frame)
-    if kind:
+    if isinstance(frame, gpd.GeoDataFrame):
         path = _write_geojson(frame, WGS84, directory / "data.geojson", precision=7, crs_name=None)
         rings = ", Außenringe gegen den Uhrzeigersinn, Löcher im Uhrzeigersinn" if kind == "areas" else ""
         description = (
@@ -104,11 +104,10 @@ def tabular(frame: pd.DataFrame | gpd.GeoDataFrame) -> pd.DataFrame:
     Points get their lon/lat; other geometries (district areas) the lon/lat of their centroid,
     named ``centroid_lon``/``centroid_lat`` so that nobody takes them for the geometry.
     """
-    kind = _geometry_kind(frame)
-    if kind is None:
+    if not isinstance(frame, gpd.GeoDataFrame):
         return frame
     table = pd.DataFrame(frame.drop(columns="geometry"))
-    if kind == "points":
+    if geometry.all_points(frame):
         lon_lat = np.round(geometry.point_coordinates(frame, WGS84), 7)
         table["lon"], table["lat"] = lon_lat[:, 0], lon_lat[:, 1]
     else:
@@ -119,7 +118,7 @@ def tabular(frame: pd.DataFrame | gpd.GeoDataFrame) -> pd.DataFrame:
 
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """The table's rows as JSON values (None for nulls), as the DataStore takes them."""
-    return [{key: _json_value(value) for key, value in row.items()} for row in table.to_dict(orient="records")]
+    return [{str(key): _json_value(value) for key, value in row.items()} for row in table.to_dict(orient="records")]
 
 
 def file_output(key: str, path: Path, name: str, description: str, file_format: str, mimetype: str) -> Output:

@@ -83,7 +83,7 @@ def bounding_box(frame: gpd.GeoDataFrame) -> list[float]:
     """[west, south, east, north] of all features in WGS 84, as a dataset's spatial coverage."""
     if all_points(frame):
         xy = point_coordinates(frame, WGS84)
-        bounds = (*xy.min(axis=0), *xy.max(axis=0))
+        bounds = np.concatenate([xy.min(axis=0), xy.max(axis=0)])
     else:
         bounds = reproject(frame, WGS84).total_bounds
     return [round(float(v), 7) for v in bounds]

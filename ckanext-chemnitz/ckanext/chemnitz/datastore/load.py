@@ -65,7 +65,9 @@ def replace_rows(connection: sa.Connection, table: str, records: Sequence[dict[s
     connection.execute(
         sa.text(f"CREATE TEMP TABLE {_STAGING} ON COMMIT DROP AS SELECT {column_list} FROM {target} WITH NO DATA")
     )
-    cursor = connection.connection.dbapi_connection.cursor()
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None, "a connection in use has its DBAPI connection"
+    cursor = dbapi_connection.cursor()
     try:
         cursor.copy_expert(f"COPY {_STAGING} ({column_list}) FROM STDIN", _copy_text(records, list(columns)))
     except (pg_errors.DataError, pg_errors.IntegrityError) as error:
@@ -114,7 +116,7 @@ def replace_rows(connection: sa.Connection, table: str, records: Sequence[dict[s
             )
         ).rowcount
     except sa.exc.IntegrityError as error:  # a concurrent writer added one of the new keys first
-        message = f"written at the same time by someone else, load again: {_first_line(error.orig)}"
+        message = f"written at the same time by someone else, load again: {_first_line(error.orig or error)}"
         raise LoadError("records", message) from None
     return LoadResult(inserted, updated, deleted, len(records) - inserted - updated)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat import utils as dcat_utils
-from flask import Blueprint, Response, redirect
+from flask import Blueprint, redirect
+from werkzeug.wrappers import Response
 
 from ckanext.chemnitz.dcat import pages
 

@@ -150,7 +150,11 @@ def concepts(name: str) -> dict[str, dict[str, str]]:
     for scheme in vocabulary.schemes:
         for concept in graph.subjects(SKOS.inScheme, rdflib.URIRef(scheme)):
             uri = str(concept)
-            labels = {label.language: str(label).strip() for label in graph.objects(concept, SKOS.prefLabel)}
+            labels = {
+                label.language: str(label).strip()
+                for label in graph.objects(concept, SKOS.prefLabel)
+                if isinstance(label, rdflib.Literal)
+            }
             found[uri] = {lang: text for lang, text in labels.items() if lang in ("de", "en")} or dict(
                 vocabulary.labels.get(uri, {})
             )
@@ -169,12 +173,10 @@ def label(name: str, uri: str, lang: str = "de") -> str:
 
 def choices(name: str) -> list[dict[str, object]]:
     """ckanext-scheming choices (value = URI, label = {de, en}), sorted by German label."""
-    items = [
-        {"value": uri, "label": {"de": label(name, uri, "de"), "en": label(name, uri, "en")}}
-        for uri in concepts(name)
-        if not uri.endswith(_HIDDEN)
-    ]
-    return sorted(items, key=lambda item: str(item["label"]["de"]).casefold())  # type: ignore[index]
+    uris = sorted(
+        (uri for uri in concepts(name) if not uri.endswith(_HIDDEN)), key=lambda uri: label(name, uri).casefold()
+    )
+    return [{"value": uri, "label": {"de": label(name, uri, "de"), "en": label(name, uri, "en")}} for uri in uris]
 
 
 def file_type(format_label: str | None) -> str | None:

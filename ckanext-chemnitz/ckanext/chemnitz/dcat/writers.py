@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
+from typing import cast
 from xml.sax.saxutils import escape, quoteattr
 
 import rdflib
@@ -29,7 +30,7 @@ from rdflib.namespace import RDF
 # A local name that is safe in Turtle prefixed names and XML QNames alike.
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _NCNAME_TAIL = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*$")
-_FIRST = {  # subjects written first, in this order: catalogue, datasets, distributions
+_FIRST: dict[Term, int] = {  # subjects written first, in this order: catalogue, datasets, distributions
     URIRef("http://www.w3.org/ns/dcat#Catalog"): 0,
     URIRef("http://www.w3.org/ns/dcat#Dataset"): 1,
     URIRef("http://www.w3.org/ns/dcat#DatasetSeries"): 1,
@@ -46,7 +47,8 @@ class _Shape:
     def __init__(self, graph: rdflib.Graph) -> None:
         self.subjects: dict[Term, dict[URIRef, list[Term]]] = {}
         references: dict[BNode, int] = {}
-        for subject, predicate, obj in graph:
+        # rdflib types a graph's terms as Node; those of a built or parsed graph are these three
+        for subject, predicate, obj in cast("Iterable[tuple[Term, URIRef, Term]]", graph):
             self.subjects.setdefault(subject, {}).setdefault(predicate, []).append(obj)
             if isinstance(obj, BNode):
                 references[obj] = references.get(obj, 0) + 1
@@ -106,7 +108,7 @@ def _turtle(shape: _Shape) -> str:
     def name(uri: URIRef) -> str:
         split = _split(uri)
         prefix = shape.namespaces.get(split[0]) if split else None
-        if prefix is None:
+        if split is None or prefix is None:
             return uri.n3()
         used[prefix] = split[0]
         return f"{prefix}:{split[1]}"
@@ -204,7 +206,7 @@ def _xml_property(shape: _Shape, element: str, obj: Term, declared: dict[str, st
     return f"<{element}{attributes}>{escape(obj)}</{element}>"
 
 
-def _node_id(node: BNode) -> str:
+def _node_id(node: str) -> str:
     """rdf:nodeID must be an XML name; rdflib's own ids (``N`` and hex digits) are."""
     return node if _LOCAL.fullmatch(node) else "b" + re.sub(r"[^A-Za-z0-9_-]", "_", node)
 

@@ -84,7 +84,7 @@ def _get(url: str, params: list[tuple[str, str]], timeout: float) -> etree._Elem
         reason = f"HTTP {status}" if status >= 400 else f"not XML ({error})"
         raise WfsError(f"the service answered {reason}") from None
     if etree.QName(root).localname == "ExceptionReport":
-        texts = root.xpath("//*[local-name()='ExceptionText']/text()")
+        texts = _texts(root, "//*[local-name()='ExceptionText']/text()")
         raise WfsError("the service reports: " + (" ".join(t.strip() for t in texts) or "an exception"))
     if status >= 400:
         raise WfsError(f"the service answered HTTP {status}")
@@ -95,10 +95,16 @@ def _first_feature_type(url: str, params: list[tuple[str, str]], timeout: float)
     capabilities = _get(
         url, [*params, ("SERVICE", "WFS"), ("REQUEST", "GetCapabilities"), ("ACCEPTVERSIONS", "2.0.0")], timeout
     )
-    names = capabilities.xpath("//wfs:FeatureType/wfs:Name/text()", namespaces={"wfs": WFS})
+    names = _texts(capabilities, "//wfs:FeatureType/wfs:Name/text()")
     if not names:
         raise WfsError("the service offers no WFS 2.0 feature type")
-    return str(names[0]).strip()
+    return names[0].strip()
+
+
+def _texts(element: etree._Element, path: str) -> list[str]:
+    """The text nodes an XPath selects (lxml types xpath() as any XPath result: number, string, list)."""
+    found = element.xpath(path, namespaces={"wfs": WFS})
+    return [str(text) for text in found] if isinstance(found, list) else []
 
 
 def _positions(element: etree._Element, latitude_first: bool) -> list[list[float]]:

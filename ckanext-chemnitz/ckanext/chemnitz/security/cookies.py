@@ -15,13 +15,18 @@ one when ``SESSION_COOKIE_DOMAIN`` is empty) is dropped: some clients reject the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 import ckan.plugins.toolkit as tk
 from flask import Flask
 
 REPLACED = frozenset({"httponly", "samesite", "secure"})
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class WsgiApp(Protocol):
+    """A WSGI application callable by keyword too, as ``Flask.wsgi_app``, which the middleware replaces."""
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]: ...
 
 
 def harden(cookie: str, secure: bool) -> str:

@@ -167,14 +167,14 @@ def _request(
 ) -> tuple[int, str, str | None, bytes]:
     """One GET to ``address`` (no redirect followed): status, content type, Location and body."""
     left = _remaining(deadline, timeout)
-    options = {"timeout": urllib3.Timeout(connect=left, read=left), "retries": False, "maxsize": 1}
+    limits = urllib3.Timeout(connect=left, read=left)
     if target.scheme == "https":  # the certificate must be the host's, although we connect to its address
         pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
-            address, target.port, server_hostname=target.host, assert_hostname=target.host,
-            cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(), **options,
+            address, target.port, timeout=limits, retries=False, maxsize=1, server_hostname=target.host,
+            assert_hostname=target.host, cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(),
         )  # fmt: skip
     else:
-        pool = urllib3.HTTPConnectionPool(address, target.port, **options)
+        pool = urllib3.HTTPConnectionPool(address, target.port, timeout=limits, retries=False, maxsize=1)
     try:
         with pool:
             answer = pool.urlopen(

@@ -21,6 +21,7 @@ import mimetypes
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from typing import cast
 from urllib.parse import quote
 
 from flask import Flask, Response, request
@@ -53,7 +54,7 @@ EXTENSION_TYPES = {".geojson": "application/geo+json"}
 
 def is_download(endpoint: str | None) -> bool:
     """Resource downloads of every dataset type (``dataset_resource.download`` …) and CKAN's file API."""
-    return bool(endpoint) and (endpoint.endswith("resource.download") or endpoint.startswith("file."))
+    return endpoint is not None and (endpoint.endswith("resource.download") or endpoint.startswith("file."))
 
 
 def type_of_name(filename: str) -> str | None:
@@ -87,7 +88,8 @@ def peek(response: Response) -> bytes:
     """The body's first bytes, leaving the body to be sent complete (also a streamed file)."""
     if response.is_sequence:
         return response.get_data()[:SNIFF_BYTES]
-    source = response.response
+    # werkzeug allows str chunks too; a download streamed from a file or the storage yields bytes
+    source = cast("Iterable[bytes]", response.response)
     rest = iter(source)
     head: list[bytes] = []
     while sum(map(len, head)) < SNIFF_BYTES and (chunk := next(rest, None)) is not None:

@@ -125,7 +125,7 @@ def _call(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) 
 
 def _about_dataset(activity_type: str | None) -> bool:
     """Activities whose object is a dataset: ``new package`` …, ``new resource view`` …"""
-    return bool(activity_type) and (activity_type.endswith("package") or activity_type.endswith("resource view"))
+    return activity_type is not None and activity_type.endswith(("package", "resource view"))
 
 
 def _visible_activities(labels: frozenset[str] | None, activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
