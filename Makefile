@@ -36,6 +36,8 @@ i18n:  ## collect the extension's message ids and merge them into the German cat
 
 lint:
 	@.venv/ckan/bin/ruff check .
+	@.venv/ckan/bin/mypy --cache-dir var/mypy/ckan ckanext-chemnitz/ckanext  # the extension in its environment
+	@.venv/airflow/bin/mypy --cache-dir var/mypy/airflow dags/pipelines  # the pipelines in Airflow's
 
 lock:  ## re-resolve requirements/*.in into the lock files requirements/*.txt
 	@scripts/lock.sh

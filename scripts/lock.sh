@@ -2,6 +2,7 @@
 # `make lock`: regenerate requirements/*.txt from requirements/*.in in clean throw-away venvs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+cd "$ROOT"  # requirements/ckan.in names the project as "." (its install_requires, setup.py)
 
 for name in ckan airflow; do
     scratch="$(mktemp -d)"
@@ -11,7 +12,7 @@ for name in ckan airflow; do
     "$scratch/bin/pip" install -q -r "$ROOT/requirements/$name.in"
     {
         head -n 2 "$ROOT/requirements/$name.txt" | sed "s/([^)]*)/(Python $("$scratch/bin/python" -c 'import platform; print(platform.python_version())'), $(date -u +%Y-%m-%d))/"
-        "$scratch/bin/pip" freeze --all | grep -v -E '^(pip|setuptools|wheel)=='
+        "$scratch/bin/pip" freeze --all --exclude-editable | grep -v -E '^(pip|setuptools|wheel)=='
     } >"$ROOT/requirements/$name.txt.new"
     mv "$ROOT/requirements/$name.txt.new" "$ROOT/requirements/$name.txt"
     rm -rf "$scratch"
