@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # `make lock`: regenerate requirements/*.txt from requirements/*.in in clean throw-away venvs.
+#
+# Usage: scripts/lock.sh [NAME ...]  (default: ckan airflow; e.g. `scripts/lock.sh airflow` after a change
+# of requirements/airflow.in alone)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"  # requirements/ckan.in names the project as "." (its install_requires, setup.py)
 
-for name in ckan airflow; do
+names=("$@")
+[ $# -gt 0 ] || names=(ckan airflow)
+for name in "${names[@]}"; do
     scratch="$(mktemp -d)"
     say "Resolving requirements/$name.in"
     "$PYTHON" -m venv "$scratch"
