@@ -5,16 +5,19 @@ from __future__ import annotations
 import pytest
 import rdflib
 from ckanext.dcat.processors import RDFParser, RDFSerializer
-from ckanext.dcat.profiles import DCAT, DCT
+from ckanext.dcat.profiles import DCAT, DCT, VCARD
+from rdflib import RDF, Literal, URIRef
 
 from ckanext.chemnitz.dcat import shacl
+from ckanext.chemnitz.dcat.profile import DCATDE
 from tests.ckan_support import PORTAL_PLUGINS
+from tests.dcat.examples import CHEMNITZ
+from tests.support import rdf
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
 ]
-
 
 
 def catalogue(datasets: list[dict], profile: str = "dcat_ap_de"):
@@ -44,18 +47,27 @@ def test_a_dataset_without_publisher_violates_3_0(published):
 
 
 def test_german_properties_are_written(published):
-    turtle = catalogue([published]).serialize(format="turtle")
-    for expected in (
-        "dcatde:politicalGeocodingURI <http://dcat-ap.de/def/politicalGeocoding/regionalKey/145110000000>",
-        "dcatde:politicalGeocodingLevelURI <http://dcat-ap.de/def/politicalGeocoding/Level/municipality>",
-        'dcatde:licenseAttributionByText "Stadt Chemnitz"',
-        "dct:license <http://dcat-ap.de/def/licenses/dl-by-de/2.0>",
-        "dct:format <http://publications.europa.eu/resource/authority/file-type/GEOJSON>",
-        "dcat:mediaType <https://www.iana.org/assignments/media-types/application/geo+json>",
-        "<mailto:schulverwaltungsamt@stadt-chemnitz.de>",
-        'dcatde:legalBasis "Sächsisches Schulgesetz"',
-    ):
-        assert expected in turtle
+    graph = catalogue([published])
+    [dataset] = graph.subjects(RDF.type, DCAT.Dataset)
+    distributions = {str(graph.value(d, DCT.title)): d for d in graph.objects(dataset, DCAT.distribution)}
+    geojson = distributions["Schulen (GeoJSON)"]
+    [contact] = graph.objects(dataset, DCAT.contactPoint)
+    expected = [
+        (dataset, DCATDE.politicalGeocodingURI, URIRef(CHEMNITZ)),
+        (
+            dataset,
+            DCATDE.politicalGeocodingLevelURI,
+            URIRef("http://dcat-ap.de/def/politicalGeocoding/Level/municipality"),
+        ),
+        *((d, DCATDE.licenseAttributionByText, Literal("Stadt Chemnitz")) for d in distributions.values()),
+        (None, DCT.license, URIRef("http://dcat-ap.de/def/licenses/dl-by-de/2.0")),
+        (geojson, DCT["format"], URIRef("http://publications.europa.eu/resource/authority/file-type/GEOJSON")),
+        (geojson, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/application/geo+json")),
+        (contact, VCARD.hasEmail, URIRef("mailto:schulverwaltungsamt@stadt-chemnitz.de")),
+        (dataset, DCATDE.legalBasis, Literal("Sächsisches Schulgesetz")),
+    ]
+    assert len(distributions) == 2
+    assert not rdf.missing(graph, expected)
 
 
 ROUND_TRIP_FIELDS = (
