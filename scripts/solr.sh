@@ -13,7 +13,8 @@
 #
 # Settings (environment or .env): SOLR_PORT (first node, default 8983; the second node listens on
 # SOLR_PORT+1, ZooKeeper on SOLR_PORT+1000, the launcher's control port on SOLR_PORT+1001), SOLR_HEAP (the JVM's heap, default 1g),
-# SOLR_NAME (default solr: pid file var/run/NAME.pid, log var/NAME.log, data var/NAME/; another name and
+# SOLR_JAVA_OPTS (further JVM options, split at spaces; make test's short-lived cluster uses a
+# cheaper JIT: scripts/test.sh), SOLR_NAME (default solr: pid file var/run/NAME.pid, log var/NAME.log, data var/NAME/; another name and
 # port run a second cluster beside the first, as `make bench` does while `make test` may use the first).
 # Every start begins with an empty collection: `ckan search-index rebuild` fills it.
 set -euo pipefail
@@ -24,6 +25,7 @@ SOLR_PORT="${SOLR_PORT:-8983}"
 SOLR_HEAP="${SOLR_HEAP:-$(env_get SOLR_HEAP)}"
 SOLR_HEAP="${SOLR_HEAP:-1g}"
 SOLR_NAME="${SOLR_NAME:-solr}"
+SOLR_JAVA_OPTS="${SOLR_JAVA_OPTS:-}"
 [[ "$SOLR_NAME" =~ ^[a-z][a-z0-9-]*$ ]] || die "SOLR_NAME=$SOLR_NAME is not a plain name." "Use lower-case letters, digits and '-' (e.g. solr-bench)."
 COLLECTION=ckan
 LAUNCHER="$ROOT/solr/launcher"
@@ -73,7 +75,7 @@ start() {
     say "Starting the SolrCloud (2 nodes, collection $COLLECTION: 2 shards x 2 replicas) on 127.0.0.1:$SOLR_PORT"
     mkdir -p "$RUN"
     (cd "$ROOT" && SOLR_PORT="$SOLR_PORT" SOLR_HOME="$VAR/$SOLR_NAME" SOLR_CONFIGSET="$ROOT/docker/solr/conf" \
-        SOLR_COLLECTION="$COLLECTION" exec setsid java "-Xmx$SOLR_HEAP" "-Dsolr.log.dir=$VAR" \
+        SOLR_COLLECTION="$COLLECTION" exec setsid java "-Xmx$SOLR_HEAP" $SOLR_JAVA_OPTS "-Dsolr.log.dir=$VAR" \
         -cp "$LAUNCHER/target/solr-launcher-1.0.jar:$(cat "$LAUNCHER/target/classpath.txt")" \
         de.chemnitz.solr.SolrCloudLauncher >"$LOG" 2>&1) &
     echo $! >"$PIDFILE"

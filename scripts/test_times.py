@@ -5,7 +5,7 @@ reads all of them, so the table also covers a run that stopped at a failing step
 folder of ``tests/`` (``tests/search``, ``tests/pipelines`` …). The table is printed and written to
 ``var/test-times.md``, so two runs can be compared.
 
-Usage: ``python scripts/test_times.py REPORT_DIR OUTPUT_MD [WALL_SECONDS]`` (standard library only:
+Usage: ``python scripts/test_times.py REPORT_DIR OUTPUT_MD [WALL_SECONDS [SETUP_SECONDS]]`` (standard library only:
 it runs with whichever Python is at hand).
 """
 
@@ -59,7 +59,7 @@ def read_reports(folder: Path) -> dict[str, Suite]:
     return suites
 
 
-def table(suites: dict[str, Suite], wall_seconds: float | None) -> str:
+def table(suites: dict[str, Suite], wall_seconds: float | None, setup_seconds: float | None = None) -> str:
     lines = [
         "| suite | tests | passed | failed | skipped | seconds |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -74,7 +74,11 @@ def table(suites: dict[str, Suite], wall_seconds: float | None) -> str:
     lines.append(
         f"| **all** | {total.tests} | {total.passed} | {total.failed} | {total.skipped} | {total.seconds:.0f} |"
     )
-    if wall_seconds is not None:
+    if wall_seconds is not None and setup_seconds is not None:
+        lines += ["", f"`make test` took {wall_seconds / 60:.1f} minutes in all: {setup_seconds / 60:.1f} to set up "
+                  f"(installs, environments, test databases) and {(wall_seconds - setup_seconds) / 60:.1f} for lint "
+                  "and tests (test portals included)."]  # fmt: skip
+    elif wall_seconds is not None:
         lines += ["", f"`make test` took {wall_seconds / 60:.1f} minutes in all (set-up, lint, test portals)."]
     slowest = sorted((case for suite in suites.values() for case in suite.cases), reverse=True)[:SLOWEST]
     lines += ["", f"The {len(slowest)} slowest tests:", "", "| seconds | test |", "| ---: | --- |"]
@@ -85,7 +89,8 @@ def table(suites: dict[str, Suite], wall_seconds: float | None) -> str:
 def main() -> None:
     folder, output = Path(sys.argv[1]), Path(sys.argv[2])
     wall_seconds = float(sys.argv[3]) if len(sys.argv) > 3 else None
-    text = table(read_reports(folder), wall_seconds)
+    setup_seconds = float(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[4] else None
+    text = table(read_reports(folder), wall_seconds, setup_seconds)
     output.write_text("# Test times\n\n" + text)
     print(text)
 
