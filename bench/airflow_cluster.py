@@ -98,6 +98,7 @@ class AirflowCluster:
             "CHEMNITZ_PIPELINE_WORK": str(home / "work"),
             "CHEMNITZ_PIPELINE_STORE": self.store.as_uri(),  # the shared folder: the workers' only common place
             "CHEMNITZ_RETRY_DELAY_SECONDS": "1",
+            "CHEMNITZ_HTTP_BACKOFF_SECONDS": "0.1",
             "CHEMNITZ_PORTAL_URL": portal["CKAN_URL"],
             "AIRFLOW_CONN_CKAN": json.dumps(
                 {"conn_type": "http", "host": portal["CKAN_URL"], "password": portal["CKAN_API_TOKEN"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import requests
@@ -14,10 +15,13 @@ from pipelines.errors import SourceError
 
 USER_AGENT = "Chemnitz-Open-Data-Pipelines/1.0 (+https://opendata.chemnitz.de)"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+# The first wait between two tries (then twice as long each time); the tests shorten it as they
+# shorten Airflow's retry delay (CHEMNITZ_RETRY_DELAY_SECONDS).
+BACKOFF_SECONDS = float(os.environ.get("CHEMNITZ_HTTP_BACKOFF_SECONDS", "1"))
 
 
-def session(retries: int = 4, backoff: float = 1.0) -> requests.Session:
-    """A session that retries failed connections and 429/5xx answers, waiting 1, 2, 4 … s."""
+def session(retries: int = 4, backoff: float = BACKOFF_SECONDS) -> requests.Session:
+    """A session that retries failed connections and 429/5xx answers: at once, then after 2, 4, 8 … × ``backoff`` s."""
     retry = Retry(
         total=retries,
         connect=retries,

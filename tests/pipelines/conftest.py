@@ -107,6 +107,7 @@ def airflow(tmp_path_factory, portal, replicas) -> Iterator[dict[str, str]]:
         "CHEMNITZ_PIPELINE_WORK": str(home / "work"),
         "CHEMNITZ_PIPELINE_ARCHIVE": str(home / "archive"),
         "CHEMNITZ_RETRY_DELAY_SECONDS": "1",  # failing runs retry after 1, 2, 4 s instead of 20, 40, 80 s
+        "CHEMNITZ_HTTP_BACKOFF_SECONDS": "0.1",  # a failing source is asked again after 0.2, 0.4, 0.8 s, not 2, 4, 8
         "CHEMNITZ_PORTAL_URL": portal["CKAN_URL"],
         "AIRFLOW_CONN_CKAN": json.dumps(
             {"conn_type": "http", "host": portal["CKAN_URL"], "password": portal["CKAN_API_TOKEN"]}
