@@ -9,8 +9,9 @@ source at once (each under a new dataset, so every run is a first harvest that w
 Wall time from the first task's start to the last task's end (the scheduler's and executor's
 overhead included, Airflow's start-up not), and runs per hour of the full round.
 
-Usage: ``python -m bench.executor_bench [--features N] [--sources ID ...] [--report PATH]``
-(in ``.venv/airflow``, with the test portal running).
+Usage: ``python -m bench.executor_bench [--features N] [--sources ID ...] [--workers N ...] [--report PATH]``
+(in ``.venv/airflow``, with the test portal running; ``make bench`` runs it as the part ``executors``, its
+smoke run on 200 features, one source, the LocalExecutor and 1 Celery worker).
 """
 
 from __future__ import annotations
@@ -30,8 +31,6 @@ from pipelines import config as sources
 from replica.run import DEFAULT_PORTS
 from replica.run import replicas as run_replicas
 
-# (executor, Celery workers): the LocalExecutor as make demo runs it, then 1 and 2 Celery workers
-CONFIGURATIONS = (("LocalExecutor", 0), ("CeleryExecutor", 1), ("CeleryExecutor", 2))
 SLOTS = 2  # task slots per Celery worker (AIRFLOW_WORKER_CONCURRENCY of make demo)
 DATABASE = "airflow_executor_bench"
 BROKER_DB = 14
@@ -41,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--features", type=int, default=10_000)
     parser.add_argument("--sources", nargs="+", metavar="ID", help="fixture sources of the full round (default: all)")
+    parser.add_argument("--workers", nargs="+", type=int, default=[0, 1, 2], metavar="N",
+                        help="one configuration each: N Celery workers; 0 the LocalExecutor (make demo's)")  # fmt: skip
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
     ids = [path.stem for path in sources.all_paths()]
@@ -53,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     with tempfile.TemporaryDirectory() as folder, run_replicas(Path(folder) / "replicas", DEFAULT_PORTS):
         layer_url = _serve(Path(folder), args.features)
-        for executor, workers in CONFIGURATIONS:
+        for workers in args.workers:
+            executor = "CeleryExecutor" if workers else "LocalExecutor"
             home = Path(folder) / f"{executor}-{workers}"
             cluster = AirflowCluster(home, portal, database=DATABASE, broker_db=BROKER_DB, executor=executor,
                                      workers=workers, concurrency=SLOTS)  # fmt: skip
@@ -85,31 +87,27 @@ def _wall(cluster: AirflowCluster, dags: list[str]) -> float:
 
 
 def _markdown(results: list[dict[str, Any]], features: int) -> str:
-    lines = [
+    def row(result: dict[str, Any]) -> list[str]:
+        workers = result["workers"]
+        name = f"CeleryExecutor, {workers} worker{'s' * (workers > 1)}" if workers else "LocalExecutor (make demo)"
+        slots = str(workers * SLOTS) if workers else "32 (parallelism)"
+        per_hour = result["runs"] / result["round"] * 3600
+        return [name, slots, f"{result['layer']:.0f}", f"{result['round']:.0f}", result["runs"], f"{per_hour:,.0f}"]
+
+    header = ["executor", "task slots", f"{features:,}-feature layer, s", "full round, s", "runs",
+              "full-round runs per hour"]  # fmt: skip
+    return "\n\n".join([
         "Harvests through a real Airflow 3 (`bench/airflow_cluster.py`: API server, scheduler, DAG processor; "
         f"Celery workers of `scripts/celery-workers.sh` with {SLOTS} task slots each, Redis broker, results in "
         "PostgreSQL; the pipeline store in a shared folder) into the test portal (2 gunicorn workers) on the "
         f"same machine. The generated {features:,}-feature layer alone, then a full round: every fixture source "
         "at once, each a first harvest of a new dataset. Wall time from the first task's start to the last "
         "task's end.",
-        "",
-        f"| executor | task slots | {features:,}-feature layer, s | full round, s | runs | full-round runs per hour |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for result in results:
-        name = "LocalExecutor (make demo)" if not result["workers"] else f"CeleryExecutor, {result['workers']} worker"
-        name += "s" if result["workers"] > 1 else ""
-        slots = "32 (parallelism)" if not result["workers"] else str(result["workers"] * SLOTS)
-        per_hour = result["runs"] / result["round"] * 3600
-        lines.append(f"| {name} | {slots} | {result['layer']:.0f} | {result['round']:.0f} | {result['runs']} "
-                     f"| {per_hour:,.0f} |")  # fmt: skip
-    lines += [
-        "",
+        report.table(header, map(row, results)),
         "Each harvest runs its four tasks one after the other (`max_active_tasks` 1 per source), so a single "
         "harvest gains nothing from a second worker; several sources at once do, as far as the machine's cores "
         "allow (the portal, PostgreSQL and Airflow share them here).",
-    ]
-    return "\n".join(lines)
+    ])  # fmt: skip
 
 
 if __name__ == "__main__":
