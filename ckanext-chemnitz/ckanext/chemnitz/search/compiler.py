@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ckanext.chemnitz.search import datemath, lucene
-from ckanext.chemnitz.search.ddl import DOCUMENT_TABLE, TERM_TABLE, TEXT_CONFIG
 from ckanext.chemnitz.search.errors import InvalidQuery
 from ckanext.chemnitz.search.fields import (
     NGRAM_SIZES,
@@ -28,6 +28,7 @@ from ckanext.chemnitz.search.fields import (
     Kind,
     kind_of,
 )
+from ckanext.chemnitz.search.tables import DOCUMENT_TABLE, TERM_TABLE, TEXT_CONFIG
 
 # Columns of the index table that hold a single exact-match field of the same name.
 _STRING_COLUMNS = {"id", "name", "state", "capacity", "site_id", "index_id"}
@@ -40,6 +41,17 @@ _ENVELOPE = re.compile(rf"^\s*Intersects\(\s*ENVELOPE\({_NUMBER},{_NUMBER},{_NUM
 _WORD = re.compile(r"\w+")
 # A word that may be a German plural in -s that the snowball stemmer keeps (Kitas, Autos, Hotels).
 _PLURAL_CANDIDATE = re.compile(r"^[^\W\d_]{3,}$")
+
+
+@dataclass
+class Plan:
+    """A compiled search: the FROM clause, WHERE condition, ORDER BY list and their parameters."""
+
+    source: str
+    where: str
+    order: str
+    rank: str
+    params: dict[str, Any]
 
 
 class SqlBuilder:
@@ -110,11 +122,12 @@ class QueryCompiler:
 
     def _prohibited(self, node: lucene.Node) -> str:
         """Predicate of a MUST_NOT clause; a stop-word-only term then excludes nothing."""
-        inner_wildcard = isinstance(node, lucene.Term) and node.like is not None and node.prefix is None
-        vector = self._vector(node.field) if isinstance(node, (lucene.Term, lucene.Phrase)) else None
-        if vector is not None and not inner_wildcard and self._is_full_text(node.field):  # type: ignore[union-attr]
-            query = self._text_query(node)  # type: ignore[arg-type]
-            return f"(numnode({query}) > 0 AND {vector} @@ {query})"
+        if isinstance(node, (lucene.Term, lucene.Phrase)):
+            inner_wildcard = isinstance(node, lucene.Term) and node.like is not None and node.prefix is None
+            vector = self._vector(node.field)
+            if vector is not None and not inner_wildcard and self._is_full_text(node.field):
+                query = self._text_query(node)
+                return f"(numnode({query}) > 0 AND {vector} @@ {query})"
         return self.predicate(node)
 
     # -- leaves ------------------------------------------------------------------------------
@@ -135,22 +148,24 @@ class QueryCompiler:
         field = node.field
         if field == SPATIAL_FIELD:
             return self._intersects(node.text)
-        if self._is_full_text(field):
+        if field is None:
             return self._full_text(node, ranked)
-        kind = kind_of(field)  # type: ignore[arg-type]
+        kind = kind_of(field)
+        if kind is Kind.TEXT:
+            return self._full_text(node, ranked)
         if kind is Kind.NGRAM:
-            return self._substring(NGRAM_SOURCES[field], node.text)  # type: ignore[index]
+            return self._substring(NGRAM_SOURCES[field], node.text)
         if kind is Kind.DATE:
             instant = self.sql.bind(_date(node.text))
-            return self._compare_values(field, f"= {instant}", kind)  # type: ignore[arg-type]
+            return self._compare_values(field, f"= {instant}", kind)
         if isinstance(node, lucene.Term) and node.like is not None:
             pattern = self.sql.bind(node.like)
             if field in _STRING_COLUMNS:
                 return f'd.{field} COLLATE "C" LIKE {pattern}'
-            return self._terms(field, f"t.value LIKE {pattern}")  # type: ignore[arg-type]
+            return self._terms(field, f"t.value LIKE {pattern}")
         if field in _STRING_COLUMNS:
             return f"d.{field} = {self.sql.bind(node.text)}"
-        return self._terms(field, f"t.value = {self.sql.bind(node.text)}")  # type: ignore[arg-type]
+        return self._terms(field, f"t.value = {self.sql.bind(node.text)}")
 
     def _intersects(self, text: str) -> str:
         """Datasets whose extent meets the envelope (``ext_bbox``, or ckanext-spatial's own filter)."""
@@ -182,22 +197,22 @@ class QueryCompiler:
         return "(" + " AND ".join(conditions) + ")"
 
     def _full_text(self, node: lucene.Term | lucene.Phrase, ranked: bool) -> str:
-        vector = self._vector(node.field)
+        field = node.field
+        vector = self._vector(field)  # None for a named text field without a vector of its own
         if isinstance(node, lucene.Term) and node.like is not None and node.prefix is None:
             # Inner wildcards (``Sch*le``, ``?ita``): match lexemes and raw values by pattern.
             pattern = self.sql.bind(node.like.lower())
-            if vector is not None:
-                self.uses_text = True
-                return (
-                    f"EXISTS (SELECT 1 FROM unnest(tsvector_to_array({vector})) AS l(lexeme) "
-                    f"WHERE l.lexeme LIKE {pattern})"
-                )
-            return self._stored_text(node.field, f"lower(v.value) LIKE {pattern}")  # type: ignore[arg-type]
+            if field is not None and vector is None:
+                return self._stored_text(field, f"lower(v.value) LIKE {pattern}")
+            self.uses_text = True
+            return (
+                f"EXISTS (SELECT 1 FROM unnest(tsvector_to_array({vector})) AS l(lexeme) WHERE l.lexeme LIKE {pattern})"
+            )
         query = self._text_query(node)
-        if ranked and node.field in (None, "text", "title", "notes"):
+        if ranked and field in (None, "text", "title", "notes"):
             self.rank_queries.append(query)
-        if vector is None:
-            return self._stored_text(node.field, f"to_tsvector({_CONFIG}, v.value) @@ {query}")  # type: ignore[arg-type]
+        if field is not None and vector is None:
+            return self._stored_text(field, f"to_tsvector({_CONFIG}, v.value) @@ {query}")
         self.uses_text = True
         # A term made only of stop words ("in", "der") is neutral instead of matching nothing.
         return f"(numnode({query}) = 0 OR {vector} @@ {query})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from typing import TypedDict
 
 from dateutil.parser import isoparse
 
@@ -81,10 +82,21 @@ def _shift(value: dt.datetime, unit: str, amount: int) -> dt.datetime:
     return value + dt.timedelta(**{unit: amount})
 
 
+class _Fields(TypedDict, total=False):
+    """The fields of a ``datetime`` that rounding down resets."""
+
+    month: int
+    day: int
+    hour: int
+    minute: int
+    second: int
+    microsecond: int
+
+
 def _round_down(value: dt.datetime, unit: str) -> dt.datetime:
     fields = ["years", "months", "days", "hours", "minutes", "seconds", "milliseconds"]
     keep = fields.index(unit)
-    replacements: dict[str, int] = {}
+    replacements: _Fields = {}
     if keep < 1:
         replacements["month"] = 1
     if keep < 2:

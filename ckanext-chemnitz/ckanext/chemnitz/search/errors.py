@@ -15,3 +15,13 @@ class InvalidQuery(SearchError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"Search Query is invalid: {reason}")
         self.reason = reason
+
+
+# PostgreSQL's SQLSTATE for a table that does not exist.
+_UNDEFINED_TABLE = "42P01"
+MISSING_TABLES = "the search index's tables are missing: run `ckan db upgrade` (the extension's migrations make them)"
+
+
+def missing_tables(error: Exception) -> bool:
+    """Whether the database refused a statement because the index's tables were never made (no upgrade)."""
+    return getattr(getattr(error, "orig", None), "pgcode", None) == _UNDEFINED_TABLE

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ckan.model as model
 import sqlalchemy as sa
@@ -21,11 +21,9 @@ from ckan.lib.redis import connect_to_redis
 from ckan.lib.search.common import SearchQueryError
 from redis.exceptions import RedisError
 
-from ckanext.chemnitz.search import ddl
+from ckanext.chemnitz.search import tables
+from ckanext.chemnitz.search.compiler import Plan
 from ckanext.chemnitz.search.fields import Kind, is_valid_name, kind_of
-
-if TYPE_CHECKING:
-    from ckanext.chemnitz.search.query import Plan
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +60,14 @@ def _compute(plan: Plan, names: list[str], limit: int, mincount: int, order: str
     matched = f"SELECT d.doc_id FROM {plan.source} WHERE {plan.where}"
     text_fields = [name for name in names if kind_of(name) is Kind.TEXT]
     counted = f"""
-        SELECT t.field, t.value, count(*) AS n FROM {ddl.TERM_TABLE} t
+        SELECT t.field, t.value, count(*) AS n FROM {tables.TERM_TABLE} t
         WHERE t.field = ANY(CAST(:_facets AS text[])) AND t.doc_id IN ({matched})
         GROUP BY t.field, t.value
     """
     if text_fields:
         counted += f"""
         UNION ALL
-        SELECT f.field, v.value COLLATE "C", count(DISTINCT s.doc_id) FROM {ddl.DOCUMENT_TABLE} s
+        SELECT f.field, v.value COLLATE "C", count(DISTINCT s.doc_id) FROM {tables.DOCUMENT_TABLE} s
         CROSS JOIN unnest(CAST(:_text_facets AS text[])) AS f(field)
         CROSS JOIN LATERAL jsonb_array_elements_text(chemnitz_search.as_array(s.doc -> f.field)) AS v(value)
         WHERE s.doc_id IN ({matched}) GROUP BY f.field, v.value
@@ -94,7 +92,7 @@ def _cache_key(plan: Plan, names: list[str], limit: int, mincount: int, order: s
     """None while the index has no generation (a cleared index): a key without one would repeat."""
     site = config.get("ckan.site_id")
     database, generation = model.Session.execute(
-        sa.text(f"SELECT current_database(), (SELECT value FROM {ddl.GENERATION_TABLE} WHERE site_id = :site)"),
+        sa.text(f"SELECT current_database(), (SELECT value FROM {tables.GENERATION_TABLE} WHERE site_id = :site)"),
         {"site": site},
     ).one()
     fingerprint = json.dumps(

@@ -18,20 +18,20 @@ from ckan.lib.search.common import SearchIndexError
 from ckan.lib.search.index import PackageSearchIndex
 from sqlalchemy.exc import SQLAlchemyError
 
-from ckanext.chemnitz.search import backend, ddl, solr
+from ckanext.chemnitz.search import backend, errors, solr, tables
 from ckanext.chemnitz.search.document import build_document, to_row
 from ckanext.chemnitz.search.reference import dataset_reference
 
 log = logging.getLogger(__name__)
 
-_CONFIG = f"'{ddl.TEXT_CONFIG}'::regconfig"
+_CONFIG = f"'{tables.TEXT_CONFIG}'::regconfig"
 
 # A new index starts from the current time in milliseconds, so generations never repeat even
 # when the index is dropped and created again while old cache entries are still alive.
 _BUMP_GENERATION = f"""
-    INSERT INTO {ddl.GENERATION_TABLE} (site_id, value)
+    INSERT INTO {tables.GENERATION_TABLE} (site_id, value)
     VALUES (:site_id, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
-    ON CONFLICT (site_id) DO UPDATE SET value = {ddl.GENERATION_TABLE}.value + 1
+    ON CONFLICT (site_id) DO UPDATE SET value = {tables.GENERATION_TABLE}.value + 1
 """
 
 # One statement writes all four tables, so a dataset is indexed in a single round trip. The DELETE
@@ -39,7 +39,7 @@ _BUMP_GENERATION = f"""
 _UPSERT = sa.text(
     f"""
     WITH main AS (
-        INSERT INTO {ddl.TABLE} (
+        INSERT INTO {tables.TABLE} (
             index_id, id, site_id, name, state, capacity, permission_labels,
             metadata_created, metadata_modified, indexed_ts, title_string,
             extent_west, extent_south, extent_east, extent_north)
@@ -58,7 +58,7 @@ _UPSERT = sa.text(
     ), vectors AS (
         SELECT to_tsvector({_CONFIG}, :title) AS title, to_tsvector({_CONFIG}, :notes) AS notes
     ), text AS (
-        INSERT INTO {ddl.TEXT_TABLE} (doc_id, search_vector, title_vector, notes_vector)
+        INSERT INTO {tables.TEXT_TABLE} (doc_id, search_vector, title_vector, notes_vector)
         SELECT main.doc_id,
             setweight(vectors.title || to_tsvector({_CONFIG}, :text_a), 'A')
               || setweight(vectors.notes, 'B')
@@ -69,13 +69,13 @@ _UPSERT = sa.text(
         ON CONFLICT (doc_id) DO UPDATE SET search_vector = EXCLUDED.search_vector,
             title_vector = EXCLUDED.title_vector, notes_vector = EXCLUDED.notes_vector
     ), old_terms AS (
-        DELETE FROM {ddl.TERM_TABLE} t USING main WHERE t.doc_id = main.doc_id
+        DELETE FROM {tables.TERM_TABLE} t USING main WHERE t.doc_id = main.doc_id
     ), new_terms AS (
-        INSERT INTO {ddl.TERM_TABLE} (doc_id, field, value)
+        INSERT INTO {tables.TERM_TABLE} (doc_id, field, value)
         SELECT main.doc_id, u.field, u.value FROM main,
             unnest(CAST(:term_fields AS text[]), CAST(:term_values AS text[])) AS u(field, value)
     ), document AS (
-        INSERT INTO {ddl.DOCUMENT_TABLE} (doc_id, doc, data_dict, validated_data_dict)
+        INSERT INTO {tables.DOCUMENT_TABLE} (doc_id, doc, data_dict, validated_data_dict)
         SELECT doc_id, CAST(:doc AS jsonb), :data_dict, :validated_data_dict FROM main
         ON CONFLICT (doc_id) DO UPDATE SET doc = EXCLUDED.doc, data_dict = EXCLUDED.data_dict,
             validated_data_dict = EXCLUDED.validated_data_dict
@@ -88,7 +88,7 @@ _UPSERT = sa.text(
 _DELETE = sa.text(
     f"""
     WITH deleted AS (
-        DELETE FROM {ddl.TABLE} WHERE site_id = :site_id AND (:ref IS NULL OR id = :ref OR name = :ref)
+        DELETE FROM {tables.TABLE} WHERE site_id = :site_id AND (:ref IS NULL OR id = :ref OR name = :ref)
     ) {_BUMP_GENERATION}
     """
 )
@@ -146,8 +146,8 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
 
     @staticmethod
     def _execute(statement: sa.TextClause, parameters: dict[str, Any]) -> None:
-        ddl.ensure_schema()
         try:
             model.Session.execute(statement, parameters)
         except SQLAlchemyError as error:
-            raise SearchIndexError(f"Could not write to the search index: {error}") from error
+            reason = errors.MISSING_TABLES if errors.missing_tables(error) else error
+            raise SearchIndexError(f"Could not write to the search index: {reason}") from error

@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from typing import NamedTuple
 
 from ckanext.chemnitz.search.errors import InvalidQuery
 
@@ -118,6 +119,15 @@ class _Token:
     kind: _Tok
     value: object = None
     position: int = 0
+
+
+class _Bounds(NamedTuple):
+    """A range as typed: its bounds (None for ``*``) and whether each is included."""
+
+    low: str | None
+    high: str | None
+    include_low: bool
+    include_high: bool
 
 
 @dataclass
@@ -236,7 +246,7 @@ class _Lexer:
                 self.pos += 1
         raise self.error("missing closing quote '\"'", start)
 
-    def _range(self) -> tuple[str | None, str | None, bool, bool]:
+    def _range(self) -> _Bounds:
         start = self.pos
         include_low = self.text[self.pos] == "["
         self.pos += 1
@@ -266,7 +276,7 @@ class _Lexer:
             raise self.error("a range must look like [low TO high]", start)
         for bound in (words[0], words[2]):
             bounds.append(None if bound == "*" else bound)
-        return bounds[0], bounds[1], include_low, include_high
+        return _Bounds(bounds[0], bounds[1], include_low, include_high)
 
 
 class _Parser:
@@ -375,9 +385,10 @@ class _Parser:
         if token.kind is _Tok.RANGE:
             if field is None:
                 raise self.error("a range needs a field, e.g. metadata_modified:[NOW-1DAY TO NOW]", token)
-            low, high, include_low, include_high = token.value  # type: ignore[misc]
+            bounds = token.value
+            assert isinstance(bounds, _Bounds)  # what the tokenizer made of a range
             self._suffixes()
-            return Range(field, low, high, include_low, include_high)
+            return Range(field, bounds.low, bounds.high, bounds.include_low, bounds.include_high)
         if token.kind is not _Tok.TERM:
             raise self.error(f"unexpected '{token.kind.value}'", token)
         word = token.value

@@ -10,7 +10,7 @@ import yaml
 from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
 
-from ckanext.chemnitz.search import backend, solr
+from ckanext.chemnitz.search import registry, solr
 
 
 class ChemnitzSearchPlugin(p.SingletonPlugin):
@@ -22,7 +22,7 @@ class ChemnitzSearchPlugin(p.SingletonPlugin):
     p.implements(p.ITemplateHelpers)
 
     def update_config(self, config: Any) -> None:
-        backend.install()
+        registry.install()
 
     def make_middleware(self, app: Any, config: Any) -> Any:
         return solr.install(app)

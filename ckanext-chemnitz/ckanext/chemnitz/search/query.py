@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from dataclasses import dataclass
 from typing import Any, cast
 
 import ckan.model as model
@@ -24,11 +23,9 @@ from ckan.lib.search.query import (
     PackageSearchQuery,
 )
 from sqlalchemy.exc import DBAPIError
-from werkzeug.datastructures import MultiDict
 
-from ckanext.chemnitz.search import backend, ddl, facets, lucene, solr
-from ckanext.chemnitz.search.compiler import QueryCompiler, SqlBuilder, minimum_should_match
-from ckanext.chemnitz.search.ddl import TEXT_CONFIG
+from ckanext.chemnitz.search import backend, errors, facets, lucene, solr, tables
+from ckanext.chemnitz.search.compiler import Plan, QueryCompiler, SqlBuilder, minimum_should_match
 from ckanext.chemnitz.search.fields import UNSTORED_FIELDS, Kind, is_valid_name, kind_of
 from ckanext.chemnitz.search.reference import dataset_reference
 
@@ -36,7 +33,7 @@ log = logging.getLogger(__name__)
 
 # Parameters beyond Solr's that this backend understands.
 VALID_PARAMETERS = VALID_SOLR_PARAMETERS | {"facet.sort", "q.op"}
-_CONFIG = f"'{TEXT_CONFIG}'::regconfig"
+_CONFIG = f"'{tables.TEXT_CONFIG}'::regconfig"
 DEFAULT_MM = "2<-1 5<80%"  # CKAN's dismax default: all of 1–2 words, all but one of 3–5, 80% beyond
 _SORT_ITEM = re.compile(r"^\s*(\S+)\s+(asc|desc)\s*$", re.IGNORECASE)
 _SORT_COLUMNS = {
@@ -49,24 +46,14 @@ _SORT_COLUMNS = {
 }
 
 
-@dataclass
-class Plan:
-    """A compiled search: the FROM clause, WHERE condition, ORDER BY list and their parameters."""
-
-    source: str
-    where: str
-    order: str
-    rank: str
-    params: dict[str, Any]
-
-
 class PostgresPackageSearchQuery(PackageSearchQuery):
     """CKAN's package query, answered by PostgreSQL while the backend is active."""
 
     def run(self, query: dict[str, Any], permission_labels: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
         if not backend.is_active():
             return self._run_on_solr(query, permission_labels, **kwargs)
-        assert isinstance(query, (dict, MultiDict))
+        if not isinstance(query, dict):  # werkzeug's MultiDict, as CKAN's views pass it, is a dict
+            raise SearchQueryError(f"Search parameters must be a mapping of names to values: {type(query).__name__}")
         invalid = set(query.keys()) - VALID_PARAMETERS
         if invalid:
             raise SearchQueryError(f"Invalid search parameters: {sorted(invalid)}")
@@ -78,17 +65,19 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         plan = _plan(query, permission_labels)
         fields = _field_list(query.get("fl", "name"))
 
-        ddl.ensure_schema()
         try:
             records, total = _page(plan, fields, rows, start)
             self.facets = facets.count(plan, query) if _facets_wanted(query) else {}
         except DBAPIError as error:
             model.Session.rollback()
+            if errors.missing_tables(error):
+                raise SearchError(f"Search index unavailable: {errors.MISSING_TABLES}") from None
             raise SearchError(f"Search Query is invalid: {error.orig}") from None
         self.count = total
-        self.results = [_result(record, fields) for record in records]
+        results: list[Any] = [_result(record, fields) for record in records]
         if fields in (["id"], ["name"]):
-            self.results = [r.get(fields[0]) for r in self.results]
+            results = [r.get(fields[0]) for r in results]
+        self.results = results
         return {"results": self.results, "count": self.count}
 
     def _run_on_solr(self, query: dict[str, Any], permission_labels: list[str] | None, **kwargs: Any) -> dict[str, Any]:
@@ -106,10 +95,9 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
     def get_all_entity_ids(self, max_results: int = 1000) -> list[str]:
         if not backend.is_active():
             return super().get_all_entity_ids(max_results)
-        ddl.ensure_schema()
         # every entry, drafts included, as Solr's answer: `search-index list-unindexed` and
         # `rebuild --only-missing` then agree with `check` that an indexed draft is indexed
-        statement = sa.text(f"SELECT id FROM {ddl.TABLE} WHERE site_id = :site LIMIT :limit")
+        statement = sa.text(f"SELECT id FROM {tables.TABLE} WHERE site_id = :site LIMIT :limit")
         parameters = {"site": config.get("ckan.site_id"), "limit": max_results}
         return [row.id for row in model.Session.execute(statement, parameters)]
 
@@ -117,10 +105,9 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         if not backend.is_active():
             return super().get_index(reference)
         reference = dataset_reference(reference)
-        ddl.ensure_schema()
         statement = sa.text(
-            f"SELECT s.doc, s.data_dict, s.validated_data_dict FROM {ddl.TABLE} d "
-            f"JOIN {ddl.DOCUMENT_TABLE} s ON s.doc_id = d.doc_id "
+            f"SELECT s.doc, s.data_dict, s.validated_data_dict FROM {tables.TABLE} d "
+            f"JOIN {tables.DOCUMENT_TABLE} s ON s.doc_id = d.doc_id "
             "WHERE d.site_id = :site AND (d.id = :ref OR d.name = :ref) LIMIT 1"
         )
         record = model.Session.execute(statement, {"site": config.get("ckan.site_id"), "ref": reference}).first()
@@ -161,9 +148,9 @@ def _plan(query: dict[str, Any], permission_labels: list[str] | None) -> Plan:
         for name, direction in _order_by(query.get("sort"))
     ]
     ordering += ["d.metadata_modified DESC NULLS LAST", "d.index_id"]
-    source = f"{ddl.TABLE} d"
+    source = f"{tables.TABLE} d"
     if any(compiler.uses_text for compiler in compilers):
-        source += f" JOIN {ddl.TEXT_TABLE} x ON x.doc_id = d.doc_id"
+        source += f" JOIN {tables.TEXT_TABLE} x ON x.doc_id = d.doc_id"
     return Plan(source, " AND ".join(conditions), ", ".join(ordering), rank, sql.params)
 
 
@@ -195,7 +182,7 @@ def _page(plan: Plan, fields: list[str], rows: int, start: int) -> tuple[list[sa
             FROM {plan.source} WHERE {plan.where}
             ORDER BY {plan.order} LIMIT :_limit OFFSET :_offset
         ) page
-        JOIN {ddl.DOCUMENT_TABLE} s ON s.doc_id = page.doc_id
+        JOIN {tables.DOCUMENT_TABLE} s ON s.doc_id = page.doc_id
         ORDER BY page.position
     """
     records = list(model.Session.execute(sa.text(statement), dict(plan.params, _limit=rows, _offset=start)))
@@ -228,22 +215,25 @@ def _drop_stop_words(parsed: lucene.BooleanQuery) -> None:
     ``mm``: "Schulen in Kaßberg" needs both words, as a two-word query does. Solr's dismax does the
     same, its query fields removing the stop word (docker/solr/conf/schema.xml). A query of stop
     words alone keeps them and finds nothing, as on Solr (bench/search_parity.py asks "in der")."""
-    words = [c.query.text for c in parsed.clauses if _plain_word(c)]
+    words = [word for word in map(_plain_word, parsed.clauses) if word is not None]
     stop = _stop_words(tuple(sorted(set(words))))
-    kept = [c for c in parsed.clauses if not (_plain_word(c) and c.query.text in stop)]  # type: ignore[union-attr]
+    kept = [c for c in parsed.clauses if _plain_word(c) not in stop]
     if kept and len(kept) < len(parsed.clauses):
         parsed.clauses = kept
 
 
-def _plain_word(clause: lucene.Clause) -> bool:
+def _plain_word(clause: lucene.Clause) -> str | None:
+    """The word of an optional free-text clause without wildcards, None for any other clause."""
     node = clause.query
-    return (
+    if (
         clause.occur is lucene.Occur.SHOULD
         and isinstance(node, lucene.Term)
         and node.field is None
         and node.like is None
         and node.prefix is None
-    )
+    ):
+        return node.text
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -304,14 +294,14 @@ def _sort_expression(field: str, rank: str, sql: SqlBuilder) -> str:
     kind = kind_of(field)
     if kind is Kind.TEXT:
         return (
-            f"(SELECT chemnitz_search.as_array(s.doc -> {name}) ->> 0 FROM {ddl.DOCUMENT_TABLE} s "
+            f"(SELECT chemnitz_search.as_array(s.doc -> {name}) ->> 0 FROM {tables.DOCUMENT_TABLE} s "
             "WHERE s.doc_id = d.doc_id)"
         )
     value = {
         Kind.DATE: "chemnitz_search.to_timestamptz(t.value)",
         Kind.INT: "chemnitz_search.to_numeric(t.value)",
     }.get(kind, "t.value")
-    return f"(SELECT min({value}) FROM {ddl.TERM_TABLE} t WHERE t.doc_id = d.doc_id AND t.field = {name})"
+    return f"(SELECT min({value}) FROM {tables.TERM_TABLE} t WHERE t.doc_id = d.doc_id AND t.field = {name})"
 
 
 def _field_list(fl: Any) -> list[str]:

@@ -18,7 +18,7 @@ import logging
 import multiprocessing
 import os
 import queue
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 import ckan.lib.plugins as lib_plugins
@@ -32,7 +32,7 @@ from ckan.lib.search.common import SearchIndexError
 from ckan.logic.schema import default_show_package_schema
 from ckan.types import Context
 
-from ckanext.chemnitz.search import ddl
+from ckanext.chemnitz.search import tables
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def rebuild(
         else:
             _index_batch(ids, force, advance)
     index_for(model.Package).commit()
-    for table in (ddl.TABLE, ddl.TEXT_TABLE, ddl.TERM_TABLE, ddl.DOCUMENT_TABLE):
+    for table in (tables.TABLE, tables.TEXT_TABLE, tables.TERM_TABLE, tables.DOCUMENT_TABLE):
         model.Session.execute(sa.text(f"ANALYZE {table}"))  # fresh statistics for the planner
     model.Session.commit()
     log.info("Finished rebuilding the search index.")
@@ -92,13 +92,13 @@ _DIVERGENCE = {
     # Datasets without an index entry: active ones and drafts, which CKAN indexes too (as
     # `search-index list-unindexed` counts them; CKAN's own check looks at active ones only).
     "missing": f"""SELECT p.name FROM package p WHERE p.state IN ('active', 'draft') AND NOT EXISTS
-                   (SELECT 1 FROM {ddl.TABLE} i WHERE i.site_id = :site AND i.id = p.id) ORDER BY p.name""",
+                   (SELECT 1 FROM {tables.TABLE} i WHERE i.site_id = :site AND i.id = p.id) ORDER BY p.name""",
     # Index entries whose dataset is gone from the database (purged, or a restore from before it).
-    "orphaned": f"""SELECT i.id FROM {ddl.TABLE} i WHERE i.site_id = :site AND NOT EXISTS
+    "orphaned": f"""SELECT i.id FROM {tables.TABLE} i WHERE i.site_id = :site AND NOT EXISTS
                     (SELECT 1 FROM package p WHERE p.id = i.id) ORDER BY i.id""",
     # Index entries of an older version of their dataset (changed without re-indexing). The index
     # keeps Solr's millisecond precision; the package table's naive timestamps are UTC.
-    "outdated": f"""SELECT p.name FROM {ddl.TABLE} i JOIN package p ON p.id = i.id WHERE i.site_id = :site
+    "outdated": f"""SELECT p.name FROM {tables.TABLE} i JOIN package p ON p.id = i.id WHERE i.site_id = :site
                     AND i.metadata_modified IS DISTINCT FROM
                         date_trunc('milliseconds', p.metadata_modified) AT TIME ZONE 'UTC'
                     ORDER BY p.name""",
@@ -106,7 +106,6 @@ _DIVERGENCE = {
 
 
 def _divergence() -> dict[str, list[str]]:
-    ddl.ensure_schema()
     site = {"site": config.get("ckan.site_id")}
     return {kind: [row[0] for row in model.Session.execute(sa.text(sql), site)] for kind, sql in _DIVERGENCE.items()}
 
@@ -138,7 +137,7 @@ def _all_dataset_ids() -> list[str]:
 
 
 @contextlib.contextmanager
-def _progress(total: int, quiet: bool) -> Iterable[Any]:
+def _progress(total: int, quiet: bool) -> Iterator[Callable[[int], Any]]:
     if quiet:
         yield lambda _done: None
         return

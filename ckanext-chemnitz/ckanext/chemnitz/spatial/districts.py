@@ -19,11 +19,11 @@ from typing import Any
 import ckan.lib.search as search
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-import sqlalchemy as sa
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
+from ckanext.chemnitz.search import entries
 from ckanext.chemnitz.security import outbound
 from ckanext.chemnitz.spatial import resources
 
@@ -108,7 +108,7 @@ def reindex_affected() -> int:
     city's catalogue); an index entry whose dataset is gone is removed instead of failing it.
     """
     forget()
-    ids = _indexed_with_extent()
+    ids = entries.ids_with_extent()
     for package_id in ids:
         try:
             search.rebuild(package_id)
@@ -117,23 +117,6 @@ def reindex_affected() -> int:
             search.clear(package_id)
     log.info("Stadtteil facet: %d datasets indexed again after the districts changed", len(ids))
     return len(ids)
-
-
-def _indexed_with_extent() -> list[str]:
-    """Ids of the datasets whose index entry has an extent, asked of the index in use (with their
-    drafts, private and deleted ones: every entry whose Stadtteil facet may change)."""
-    from ckan.lib.search.common import make_connection
-
-    from ckanext.chemnitz.search import backend, ddl
-
-    site = tk.config.get("ckan.site_id")
-    if backend.is_active():
-        statement = sa.text(f"SELECT id FROM {ddl.TABLE} WHERE site_id = :site AND extent_west IS NOT NULL")
-        return [row.id for row in model.Session.execute(statement, {"site": site})]
-    solr = make_connection()
-    params = {"q": "*:*", "fq": [f'+site_id:"{site}"', "+spatial_bbox:[* TO *]"], "fl": "id"}
-    total = solr.search(rows=0, **params).hits
-    return [document["id"] for document in solr.search(rows=total, **params).docs]
 
 
 def _source() -> tuple[str, dict[str, Any], tuple[Any, ...]] | None:
