@@ -45,8 +45,7 @@ setup(
         "ckanext.chemnitz": [
             "config_declaration.yaml",
             "dcat/*.yaml",
-            "migration/*/alembic.ini",
-            "migration/*/versions/*.sql",
+            "search/*.sql",
             "dcat/standards/**/*",
             "templates/**/*",
             "assets/**/*",

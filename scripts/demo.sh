@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/prepare.sh"
 require_port_free "$CKAN_PORT" "the portal (CKAN)"
 for port in 8081 8082 8083 8084 8085; do require_port_free "$port" "a department-source replica"; done
+require_port_free "${CSW_PORT:-8086}" "the catalogue service (CSW_PORT)"
 
 search="PostgreSQL (chemnitz_search)"
 if [ "${CKAN_SEARCH:-$(env_get CKAN_SEARCH)}" = solr ]; then
@@ -21,6 +22,8 @@ ini="$VAR/ckan.ini"
 env_set CKAN_URL "http://127.0.0.1:$CKAN_PORT"
 env_set CKAN_INI "$ini"
 env_set CKAN_SYSADMIN admin
+# Service records point at their dataset's record in the demo's CSW (scripts/csw.sh).
+"$CKAN_VENV/bin/ckan" config-tool "$ini" "ckanext.chemnitz.csw.url=http://127.0.0.1:${CSW_PORT:-8086}/csw"
 
 say "Users, departments and the pipelines' API token"
 token="$(CKAN_ADMIN_PASSWORD="$(env_secret CKAN_ADMIN_PASSWORD)" CKAN_API_TOKEN="$(env_get CKAN_API_TOKEN)" \
@@ -47,6 +50,9 @@ say "Airflow on http://127.0.0.1:${AIRFLOW_PORT:-8080} and a first harvest of ev
 "$ROOT/scripts/airflow.sh" start
 "$ROOT/scripts/airflow.sh" harvest || warn "Some harvests failed: see the Airflow UI (runs and task logs)."
 
+say "Catalogue service (CSW) on http://127.0.0.1:${CSW_PORT:-8086}/csw, fed from the portal's ISO 19139 records"
+"$ROOT/scripts/csw.sh" start
+
 cat <<INFO
 
   Offene Daten Chemnitz runs.
@@ -63,6 +69,8 @@ cat <<INFO
                  files http://127.0.0.1:8083/
                  parking feed http://127.0.0.1:8084/parkapi.json (sample car parks, not real)
                  basemaps http://127.0.0.1:8085/wmts_basemapde/1.0.0/WMTSCapabilities.xml (sample maps, not basemap.de)
+    CSW          http://127.0.0.1:${CSW_PORT:-8086}/csw?service=CSW&request=GetCapabilities
+                 (pycsw: ISO 19139 records of the geodatasets for GDI-DE, fed from /iso19139 every 5 minutes)
 
   Settings for scripts and pipelines are in $ENV_FILE (CKAN_URL, CKAN_INI, CKAN_API_TOKEN).
   Logs: $VAR/ckan.log. Stop with Ctrl-C or 'make stop'.

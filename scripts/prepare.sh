@@ -27,6 +27,9 @@ vendor="$ROOT/ckanext-chemnitz/ckanext/chemnitz/assets/vendor/leaflet"
 mkdir -p "$vendor"
 cp -u "$frontend/node_modules/leaflet/dist/leaflet.js" "$frontend/node_modules/leaflet/dist/leaflet.css" "$vendor/"
 ensure_venv "$AIRFLOW_VENV" "$ROOT/requirements/airflow.txt"
+# pycsw, the catalogue service for the geodata infrastructure (scripts/csw.sh): an environment of its own,
+# since it needs SQLAlchemy 1.4, and setuptools < 81 for pkg_resources (requirements/csw.in)
+ensure_venv "$ROOT/.venv/csw" "$ROOT/requirements/csw.txt" "setuptools<81"
 "$ROOT/replica/install.sh"
 
 say "Database roles and databases"

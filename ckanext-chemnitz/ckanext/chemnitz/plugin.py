@@ -20,6 +20,7 @@ from ckanext.chemnitz.datastore import actions as datastore_actions
 from ckanext.chemnitz.dcat import catalog_page, contact, dates, helpers, store, validators, views
 from ckanext.chemnitz.dcat import facets as dcat_facets
 from ckanext.chemnitz.dcat import pages as dcat_pages
+from ckanext.chemnitz.iso19139 import views as iso19139_views
 from ckanext.chemnitz.limits import gate as limits_gate
 from ckanext.chemnitz.limits import sql as limits_sql
 from ckanext.chemnitz.limits import users as limits_users
@@ -91,7 +92,14 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
         }
 
     def get_blueprint(self) -> list[Any]:
-        return [views.catalog, contact.contact, parking_views.parking, pages.pages, spatial_views.karte]
+        return [
+            views.catalog,
+            contact.contact,
+            parking_views.parking,
+            pages.pages,
+            spatial_views.karte,
+            iso19139_views.iso19139,
+        ]
 
     def get_actions(self) -> dict[str, Any]:
         return {
