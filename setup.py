@@ -45,7 +45,8 @@ setup(
         "ckanext.chemnitz": [
             "config_declaration.yaml",
             "dcat/*.yaml",
-            "search/*.sql",
+            "migration/*/alembic.ini",
+            "migration/*/versions/*.sql",
             "dcat/standards/**/*",
             "templates/**/*",
             "assets/**/*",
