@@ -88,7 +88,8 @@ def sync(portal: str, config_path: Path, session: requests.Session | None = None
         try:
             record = _fetch(http, entry["url"], schema)
             parsed = metadata.parse_record(context, record, repo)[0]
-        except (requests.RequestException, etree.XMLSyntaxError, ValueError) as error:
+        # pycsw's parser raises RuntimeError for a record it cannot read; the last good version stays served
+        except (requests.RequestException, etree.XMLSyntaxError, ValueError, RuntimeError) as error:
             summary.failed[identifier] = str(error)
             log.error("%s: %s", entry["url"], error)
             continue
