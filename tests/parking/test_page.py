@@ -9,7 +9,8 @@ import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
 import yaml
-from lxml import html
+
+from tests.support.pages import page, text
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "chemnitz_search chemnitz datastore"),
@@ -50,16 +51,8 @@ def occupancy() -> list[dict]:
     return rows
 
 
-def page(app) -> html.HtmlElement:
-    return html.fromstring(app.get("/parken", status=200).body)
-
-
-def text(element: html.HtmlElement) -> str:
-    return " ".join(element.text_content().split())
-
-
 def table_rows(app) -> dict[str, list[str]]:
-    rows = page(app).xpath("//table[@id='parking-table']/tbody/tr")
+    rows = page(app, "/parken").xpath("//table[@id='parking-table']/tbody/tr")
     return {row.get("data-car-park"): [text(cell) for cell in row.xpath("th|td")] for row in rows}
 
 
@@ -80,13 +73,13 @@ def test_a_reading_older_than_15_minutes_is_shown_as_outdated_not_live(app, occu
 
 
 def test_the_page_links_the_data_and_its_api(app, occupancy):
-    links = set(page(app).xpath("//a/@href"))
+    links = set(page(app, "/parken").xpath("//a/@href"))
     assert "/dataset/parkhaus-belegung" in links
     assert any("datastore_search?resource_id=" in link for link in links)
 
 
 def test_without_published_occupancy_the_page_says_so(app):
-    shown = page(app)
+    shown = page(app, "/parken")
     assert "Es wurden noch keine Belegungsdaten veröffentlicht." in text(shown)
     assert not shown.xpath("//table[@id='parking-table']")
 

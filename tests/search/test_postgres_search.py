@@ -14,16 +14,9 @@ from ckan.cli.cli import ckan
 from ckan.lib.search.common import SearchError, SearchQueryError
 
 from ckanext.chemnitz.search import facets
+from tests.support.search import search, titles
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
-
-
-def search(**params):
-    return helpers.call_action("package_search", **params)
-
-
-def titles(**params) -> list[str]:
-    return [result["title"] for result in search(rows=100, **params)["results"]]
 
 
 def index_row_count() -> int:

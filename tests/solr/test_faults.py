@@ -22,6 +22,7 @@ import requests
 
 from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.examples import school_dataset
+from tests.support.search import names
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
@@ -85,10 +86,6 @@ def department() -> dict:
 def publish(department: dict, name: str, title: str) -> dict:
     """A dataset as the portal's schema wants it (DCAT-AP.de)."""
     return helpers.call_action("package_create", **school_dataset(department["id"], name=name, title=title))
-
-
-def names(**params) -> list[str]:
-    return sorted(d["name"] for d in helpers.call_action("package_search", rows=100, **params)["results"])
 
 
 @pytest.mark.usefixtures("nodes_back")

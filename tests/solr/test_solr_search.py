@@ -15,6 +15,7 @@ from ckan.lib import search as ckan_search
 
 from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.examples import CHEMNITZ, EU, school_dataset
+from tests.support.search import names
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "with_request_context", "clean_db", "clean_index")
 GYMNASIUM = [12.9134159452128, 50.8328645188838]  # Karl-Schmidt-Rottluff-Gymnasium, Hohe Straße, Kaßberg
@@ -30,10 +31,6 @@ def organization() -> dict:
 def publish(organization: dict, name: str, title: str, **changes) -> dict:
     dataset = school_dataset(organization["id"], name=name, title=title, **changes)
     return helpers.call_action("package_create", **dataset)
-
-
-def names(**params) -> list[str]:
-    return sorted(d["name"] for d in helpers.call_action("package_search", rows=100, **params)["results"])
 
 
 def test_ckan_accepts_the_schema_and_the_collection_spans_two_nodes():

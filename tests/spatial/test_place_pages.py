@@ -8,12 +8,12 @@ import json
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
-from lxml import html
 from shapely.geometry import Point, shape
 
 from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.examples import CITY_BBOX, school_dataset
 from tests.spatial.test_search_by_place import DISTRICTS, GYMNASIUM, point, publish
+from tests.support.pages import page
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS + " datastore"),
@@ -38,10 +38,6 @@ def portal(create_with_upload) -> dict:
         published[name] = dataset
     published["org"] = org
     return published
-
-
-def page(app, url: str, status: int = 200, **params) -> html.HtmlElement:
-    return html.fromstring(app.get(url, params=params, status=status).body)
 
 
 def test_the_search_page_offers_the_districts_and_narrows_to_one(app, portal):

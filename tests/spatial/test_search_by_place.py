@@ -12,6 +12,7 @@ import pytest
 
 from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.examples import CHEMNITZ, CITY_BBOX, school_dataset
+from tests.support.search import search
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS + " datastore"),
@@ -48,10 +49,6 @@ def publish(organization: dict, name: str, location: dict | None) -> dict:
 
 def point(coordinates: list[float]) -> dict:
     return {"geom": json.dumps({"type": "Point", "coordinates": coordinates})}
-
-
-def search(**params) -> dict:
-    return helpers.call_action("package_search", **params)
 
 
 def test_a_school_is_assigned_its_district(organization, districts):

@@ -8,6 +8,7 @@ import pytest
 from lxml import html
 
 from tests.ckan_support import PORTAL_PLUGINS, csrf_token
+from tests.support.pages import text
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
@@ -27,10 +28,6 @@ PAGES = {
 
 def parsed(response) -> html.HtmlElement:
     return html.fromstring(response.body)
-
-
-def text(element: html.HtmlElement) -> str:
-    return " ".join(element.text_content().split())
 
 
 @pytest.mark.parametrize("path", PAGES)
