@@ -47,6 +47,13 @@ def variant(folder: Path, *changes: tuple[str, str], real: str = REISEBUS, name:
     return path
 
 
+def only_error(path: Path, offline: bool = False) -> str:
+    """The one problem the check finds in ``path``, without the file's name its line must start with."""
+    errors = check_source.check(path, offline=offline).errors
+    assert len(errors) == 1 and errors[0].startswith(f"{path}: "), errors
+    return errors[0].removeprefix(f"{path}: ")
+
+
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
@@ -80,8 +87,7 @@ def variant(folder: Path, *changes: tuple[str, str], real: str = REISEBUS, name:
          "owner_org", "output name", "repeated output name"],
 )  # fmt: skip
 def test_each_mistake_is_one_line_naming_the_file_and_the_field(tmp_path, changes, expected):
-    path = variant(tmp_path, *changes)
-    assert check_source.check(path, offline=True).errors == [f"{path}: {expected}"]
+    assert only_error(variant(tmp_path, *changes), offline=True) == expected
 
 
 def test_the_mistakes_fail_the_dag_import_naming_the_file_and_each_field(tmp_path):
@@ -123,11 +129,10 @@ def test_make_check_source(tmp_path):
 
 
 def test_a_second_source_for_the_same_dataset_is_refused(tmp_path):
-    path = variant(tmp_path, name="reisebus_neu")
-    assert check_source.check(path, offline=True).errors == [
-        f"{path}: field 'dataset.name': 'parkplaetze-reisebus' is already the dataset of "
+    assert only_error(variant(tmp_path, name="reisebus_neu"), offline=True) == (
+        "field 'dataset.name': 'parkplaetze-reisebus' is already the dataset of "
         f"{config.SOURCES / (REISEBUS + '.yaml')}"
-    ]
+    )
 
 
 def test_the_schedule_presets_and_cron_expressions_are_airflows():
@@ -183,16 +188,14 @@ def fixtures_url(file_server) -> str:
     ids=["declared field missing", "wrong field type", "404", "X column", "CRS"],
 )  # fmt: skip
 def test_a_source_that_does_not_answer_as_configured(tmp_path, fixtures_url, changes, expected):
-    path = variant(tmp_path, (FILE_DROP, fixtures_url), *changes)
-    assert check_source.check(path).errors == [f"{path}: {expected.format(url=fixtures_url)}"]
+    assert only_error(variant(tmp_path, (FILE_DROP, fixtures_url), *changes)) == expected.format(url=fixtures_url)
 
 
 def test_an_unreachable_source(tmp_path):
     url = f"http://127.0.0.1:{_closed_port()}"
-    path = variant(tmp_path, (FILE_DROP, url))
-    assert check_source.check(path).errors == [
-        f"{path}: field 'source.endpoints.replica': {url}/Parkplaetze_Reisebus.csv: not reachable (Connection refused)"
-    ]
+    assert only_error(variant(tmp_path, (FILE_DROP, url))) == (
+        f"field 'source.endpoints.replica': {url}/Parkplaetze_Reisebus.csv: not reachable (Connection refused)"
+    )
 
 
 def test_the_key_must_be_filled_and_unique_and_other_attributes_are_warnings(tmp_path, file_server):
@@ -222,10 +225,9 @@ def test_the_real_configurations_pass_against_their_sources(replicas, path):
 def test_an_arcgis_layer_without_a_declared_field_and_a_wfs_without_the_layer(replicas, tmp_path):
     schools = variant(tmp_path, ("  ART: {type: string", "  SCHULNAME: {type: string}\n  ART: {type: string"),
                       real="schulen")  # fmt: skip
-    (error,) = check_source.check(schools).errors
-    assert error.startswith(f"{schools}: field 'fields.SCHULNAME': not in the source's answer (it has: OBJECTID, ")
+    assert only_error(schools).startswith("field 'fields.SCHULNAME': not in the source's answer (it has: OBJECTID, ")
     districts = variant(tmp_path, ("layer: Stadtteile", "layer: Stadtteil"), real="stadtteile")
-    assert check_source.check(districts).errors == [
-        f"{districts}: field 'source.layer': http://127.0.0.1:8082/wfs offers no feature type 'Stadtteil'; did you "
+    assert only_error(districts) == (
+        "field 'source.layer': http://127.0.0.1:8082/wfs offers no feature type 'Stadtteil'; did you "
         "mean 'ms:Stadtteile'? (it offers: ms:Schulen, ms:Kindertageseinrichtungen, ms:Stadtteile)"
-    ]
+    )
