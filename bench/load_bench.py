@@ -19,12 +19,11 @@ import shlex
 import subprocess
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from bench import report
+from tests.support.portal import client
 
 ROOT = Path(__file__).resolve().parents[1]
 # Lua for wrk: the addresses in turn; at the end, the figures as one JSON line.
@@ -46,15 +45,9 @@ end
 """
 
 
-def _api(portal: str, action: str, **params: Any) -> Any:
-    query = urllib.parse.urlencode(params)
-    with urllib.request.urlopen(f"{portal}/api/3/action/{action}?{query}", timeout=30) as answer:
-        return json.load(answer)["result"]
-
-
 def paths(portal: str) -> list[str]:
     """What visitors and API users ask for, drawn from the portal's public catalogue."""
-    datasets = _api(portal, "package_search", rows=20)["results"]
+    datasets = client(portal).action.package_search(rows=20)["results"]
     if not datasets:
         raise SystemExit(f"{portal} has no public dataset: run make demo (it harvests every source) first.")
     tables = [r["id"] for d in datasets for r in d.get("resources", []) if r.get("datastore_active")]
