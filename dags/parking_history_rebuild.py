@@ -9,11 +9,14 @@ table's rows before and after with the readings in the archive.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from airflow.sdk import Connection, dag, task
 
 from pipelines.dag_factory import CKAN_CONNECTION
 from pipelines.parking import archive, occupancy
+
+log = logging.getLogger(__name__)
 
 
 @dag(
@@ -31,7 +34,7 @@ def parking_history_rebuild() -> None:
     def rebuild() -> dict:
         ckan = Connection.get(CKAN_CONNECTION)
         summary = occupancy.rebuild_history(occupancy.load(occupancy.FEED), archive.ARCHIVE, ckan.host, ckan.password)
-        print("Rebuild summary: " + " ".join(f"{key}={value}" for key, value in summary.items()))
+        log.info("Rebuild summary: %s", " ".join(f"{key}={value}" for key, value in summary.items()))
         return summary
 
     rebuild()

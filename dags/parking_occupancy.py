@@ -8,6 +8,7 @@ answer kept in ``archive`` for ``parking_history_rebuild``).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 
 from airflow.sdk import Asset, Connection, dag, get_current_context, task
@@ -16,6 +17,7 @@ from pipelines import alerts
 from pipelines.dag_factory import CKAN_CONNECTION, WORK, dataset_url
 from pipelines.parking import archive, occupancy
 
+log = logging.getLogger(__name__)
 DATASET = dataset_url("parkhaus-belegung")
 # A failed poll is tried once more after 30 s; the pipeline tests shorten the wait (as for the harvests).
 RETRY_DELAY = dt.timedelta(seconds=float(os.environ.get("CHEMNITZ_RETRY_DELAY_SECONDS", "30")))
@@ -44,7 +46,7 @@ def parking_occupancy() -> None:
         context = get_current_context()
         work = WORK / "parking_occupancy" / context["run_id"].replace(":", "_").replace("+", "_")
         summary = occupancy.publish(config, readings, now, ckan.host, ckan.password, work)
-        print("Occupancy summary: " + " ".join(f"{key}={value}" for key, value in summary.items()))
+        log.info("Occupancy summary: %s", " ".join(f"{key}={value}" for key, value in summary.items()))
         return summary
 
     poll_and_publish()

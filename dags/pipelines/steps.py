@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 
 from pipelines import store
-from pipelines.config import SourceConfig
+from pipelines.config import SourceConfig, SourceConfigError
 from pipelines.errors import SourceError
 from pipelines.extract import arcgis, tables, versions, wfs
 from pipelines.publish import ckan as publisher
@@ -146,8 +146,8 @@ def transform(config: SourceConfig, extracted: dict[str, Any], work: store.Store
     rejections = Rejections()
     try:
         typed = normalise(frame, config.fields, rejections)
-    except KeyError as error:
-        raise SourceError(f"{config.path.name}: {error.args[0]}") from None
+    except SourceConfigError as error:  # the configured fields no longer match the source's answer
+        raise SourceConfigError(f"{config.path.name}: {error}") from None
     repaired = 0
     if isinstance(frame, gpd.GeoDataFrame):
         typed = gpd.GeoDataFrame(typed, geometry="geometry", crs=frame.crs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -30,10 +31,14 @@ def history(portal: dict[str, str]) -> set[tuple[str, dt.datetime, int, int]]:
     return {(row["car_park"], dt.datetime.fromisoformat(row["observed_at"]), row["total"], row["free"]) for row in rows}
 
 
+# The task's log line (time and level before it, the logger after it): its key=number pairs.
+SUMMARY = re.compile(r"Rebuild summary: ((?:\w+=\d+ ?)+)")
+
+
 def rebuild(airflow: dict[str, str]) -> tuple[bool, dict[str, int], str]:
     succeeded, output = run(airflow, "parking_history_rebuild")
-    lines = [line for line in output.splitlines() if line.startswith("Rebuild summary: ")]
-    summary = {k: int(v) for k, v in (item.split("=") for item in lines[-1].split()[2:])} if lines else {}
+    lines = SUMMARY.findall(output)
+    summary = {k: int(v) for k, v in (item.split("=") for item in lines[-1].split())} if lines else {}
     return succeeded, summary, output
 
 

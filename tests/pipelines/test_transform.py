@@ -12,7 +12,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon
 
-from pipelines.config import Field
+from pipelines.config import Field, SourceConfigError
 from pipelines.transform import files, geometry
 from pipelines.transform.types import Rejections, convert, normalise
 from tests.pipelines.conftest import CHEMNITZ
@@ -57,6 +57,15 @@ def test_rows_with_unreadable_values_are_rejected_and_reported():
     assert typed["kapazitaet"].tolist() == [30, None]
     assert rejections.reasons == ["feature 1: KAPAZITAET='nach Absprache' is not a valid integer (could not "
                                   "convert string to float: 'nach Absprache')"]  # fmt: skip
+
+
+def test_a_configured_field_the_source_lacks_is_a_configuration_error():
+    frame = pd.DataFrame({"NUMMER": ["1"], "LAGE": ["Markt"]})
+    fields = (Field("NUMMER", "nummer", "integer"), Field("BREITE", "breite", "number"))
+    with pytest.raises(
+        SourceConfigError, match=r"^fields \['BREITE'\] are not in the source \(it has \['LAGE', 'NUMMER'\]\)$"
+    ):
+        normalise(frame, fields, Rejections())
 
 
 def test_invalid_geometries_are_repaired_and_empty_ones_rejected():

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from dateutil import parser as date_parser
 
-from pipelines.config import Field
+from pipelines.config import Field, SourceConfigError
 
 _TRUE = {"1", "true", "ja", "j", "yes", "wahr"}
 _FALSE = {"0", "false", "nein", "n", "no", "falsch"}
@@ -39,7 +39,7 @@ def normalise(frame: pd.DataFrame, fields: tuple[Field, ...], rejections: Reject
     """Keep the mapped fields, renamed and typed; drop (and record) rows with unreadable values."""
     missing = [f.source for f in fields if f.source not in frame.columns]
     if missing:
-        raise KeyError(f"fields {missing} are not in the source (it has {sorted(map(str, frame.columns))})")
+        raise SourceConfigError(f"fields {missing} are not in the source (it has {sorted(map(str, frame.columns))})")
     result = pd.DataFrame(index=frame.index)
     bad: dict[Any, str] = {}
     for spec in fields:

@@ -31,11 +31,13 @@ class Page:
         return f"ckanext.chemnitz.page.{self.key}"
 
 
+# The statement has a view of its own: it takes the accessibility feedback.
+ACCESSIBILITY = Page("accessibility", "/barrierefreiheit", N_("Accessibility statement"))
 PAGES = (
     Page("about", "/ueber-das-portal", N_("About the portal")),
     Page("imprint", "/impressum", N_("Imprint")),
     Page("privacy", "/datenschutz", N_("Privacy")),
-    Page("accessibility", "/barrierefreiheit", N_("Accessibility statement")),
+    ACCESSIBILITY,
     Page("easy_language", "/leichte-sprache", N_("Easy language")),
     Page("licences", "/lizenzen", N_("Licences")),
 )
@@ -60,7 +62,7 @@ def _view(page: Page) -> Callable[[], str]:
 
 def accessibility() -> Any:
     """The statement with its feedback form; a sent form is stored and answered by a redirect."""
-    page = PAGES[3]
+    page = ACCESSIBILITY
     if tk.request.method == "POST":
         form = {key: tk.request.form.get(key, "") for key in ("page", "message", "contact")}
         if refused := feedback_limit.admit():
@@ -83,10 +85,10 @@ def feedback_records() -> str:
 
 
 for _page in PAGES:
-    if _page.key != "accessibility":
+    if _page is not ACCESSIBILITY:
         pages.add_url_rule(_page.path, endpoint=_page.key, view_func=_view(_page))
-pages.add_url_rule("/barrierefreiheit", view_func=accessibility, methods=["GET", "POST"])
-pages.add_url_rule("/barrierefreiheit/rueckmeldungen", view_func=feedback_records)
+pages.add_url_rule(ACCESSIBILITY.path, view_func=accessibility, methods=["GET", "POST"])
+pages.add_url_rule(f"{ACCESSIBILITY.path}/rueckmeldungen", view_func=feedback_records)
 
 
 def update_config_schema(schema: dict[str, Any]) -> dict[str, Any]:
