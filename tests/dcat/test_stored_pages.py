@@ -126,6 +126,31 @@ def test_pages_split_and_count_the_public_catalogue_and_date_its_last_change(app
     assert after > before
 
 
+@pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "2")
+def test_pages_follow_edits_and_departures_at_once_each_dataset_on_one_page(app, department):
+    """Where each page starts is kept between requests (dcat/listing.py); a change moves it."""
+
+    def pages() -> tuple[list[set[str]], set[int]]:
+        found, totals = [], set()
+        for page in range(1, 5):
+            graph = graph_of(app, f"/catalog.ttl?page={page}", "turtle")
+            totals |= {graph.value(paging, HYDRA.totalItems).toPython()
+                       for paging in graph.subjects(RDF.type, HYDRA.PagedCollection)}  # fmt: skip
+            found.append(dataset_titles(graph))
+        return found, totals
+
+    for name in ("eins", "zwei", "drei", "vier", "fuenf"):
+        helpers.call_action("package_create", **school_dataset(department["id"], name=name, title=name))
+    assert pages() == ([{"fuenf", "vier"}, {"drei", "zwei"}, {"eins"}, set()], {5})
+
+    helpers.call_action("package_patch", id="zwei", title="zwei, neu")
+    helpers.call_action("package_patch", id="vier", private=True)
+    helpers.call_action("package_create", **school_dataset(department["id"], name="sechs", title="sechs"))
+    assert pages() == ([{"sechs", "zwei, neu"}, {"fuenf", "drei"}, {"eins"}, set()], {5})
+    helpers.call_action("package_delete", id="sechs")
+    assert pages() == ([{"zwei, neu", "fuenf"}, {"drei", "eins"}, set(), set()], {4})
+
+
 def test_pages_are_served_from_the_stored_pieces(app, department, monkeypatch):
     helpers.call_action("package_create", **school_dataset(department["id"]))
 

@@ -17,7 +17,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.chemnitz import provenance, usage
 from ckanext.chemnitz.datastore import actions as datastore_actions
-from ckanext.chemnitz.dcat import catalog_page, contact, dates, helpers, store, validators, views
+from ckanext.chemnitz.dcat import catalog_page, contact, dates, helpers, profile, store, validators, views
 from ckanext.chemnitz.dcat import facets as dcat_facets
 from ckanext.chemnitz.dcat import pages as dcat_pages
 from ckanext.chemnitz.iso19139 import views as iso19139_views
@@ -75,6 +75,12 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
                 validators.check_contributor_id(contributor)
             except tk.Invalid as error:
                 raise CkanConfigurationException(f"ckanext.chemnitz.dcat.contributor_id: {error.error}") from None
+        regional_key = config.get(profile.REGIONAL_KEY)
+        if regional_key is not None:  # CKAN's configuration has it (declared default); a bare mapping may not
+            try:
+                profile.catalogue_area(regional_key)
+            except ValueError as error:
+                raise CkanConfigurationException(f"{profile.REGIONAL_KEY}: {error}") from None
 
     def get_validators(self) -> dict[str, Any]:
         return validators.validators()

@@ -181,6 +181,7 @@ CATALOGUE_SETTINGS = (
     "ckanext.chemnitz.dcat.catalog_description",
     "ckanext.chemnitz.dcat.catalog_publisher_uri",
     "ckanext.chemnitz.dcat.catalog_publisher_name",
+    "ckanext.chemnitz.dcat.regional_key",
 )
 _catalogue_nodes: dict[tuple[Any, ...], str] = {}
 

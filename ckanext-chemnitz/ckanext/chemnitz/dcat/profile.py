@@ -10,6 +10,7 @@ them; under 3.0 they only raise deprecation warnings. ``parse_dataset`` reads al
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +37,16 @@ ADMS_STATUS = {  # EU distribution status (3.0) -> ADMS status (what the 2.0 sha
     "WITHDRAWN": "Withdrawn",
 }
 POLITICAL_GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/"
+REGIONAL_KEY = "ckanext.chemnitz.dcat.regional_key"
+
+
+def catalogue_area(regional_key: str) -> URIRef:
+    """The catalogue's dct:spatial: the political-geocoding IRI of the city's regional key
+    (Amtlicher Regionalschlüssel); ValueError for anything but 12 digits. Only the form is checked:
+    reading the political-geocoding list would cost every start of CKAN some seconds."""
+    if not re.fullmatch(r"[0-9]{12}", regional_key):
+        raise ValueError(f"{regional_key!r} is not a regional key (Amtlicher Regionalschlüssel: 12 digits)")
+    return URIRef(POLITICAL_GEOCODING + "regionalKey/" + regional_key)
 
 
 class DCATAPDEProfile(EuropeanDCATAP3Profile):
@@ -209,7 +220,7 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         if language == "de":
             g.add((catalog_ref, DCT.language, URIRef(vocabularies.EU + "language/DEU")))
         g.add((catalog_ref, DCAT.themeTaxonomy, URIRef(vocabularies.VOCABULARY["theme"].scheme)))
-        spatial = URIRef(POLITICAL_GEOCODING + "regionalKey/145110000000")
+        spatial = catalogue_area(tk.config.get(REGIONAL_KEY))
         g.add((catalog_ref, DCT.spatial, spatial))
         g.add((spatial, RDF.type, DCT.Location))
 
