@@ -4,7 +4,11 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 "$ROOT/scripts/prepare.sh"
-require_port_free "$CKAN_PORT" "the portal (CKAN)"
+# Visitors reach CKAN through nginx running the production proxy's template (scripts/proxy.sh, plain
+# HTTP): pages and assets compressed, fingerprinted assets cached, as the city's server sends them.
+: "${CKAN_BACKEND_PORT:=$((CKAN_PORT + 1))}"
+require_port_free "$CKAN_PORT" "the portal (nginx in front of CKAN)"
+require_port_free "$CKAN_BACKEND_PORT" "CKAN behind nginx (CKAN_BACKEND_PORT)"
 for port in 8081 8082 8083 8084 8085; do require_port_free "$port" "a department-source replica"; done
 require_port_free "${CSW_PORT:-8086}" "the catalogue service (CSW_PORT)"
 
@@ -33,13 +37,15 @@ token="$(CKAN_ADMIN_PASSWORD="$(env_secret CKAN_ADMIN_PASSWORD)" CKAN_API_TOKEN=
 # Previews (table, map) for resources harvested before their view types existed; adds only what is missing.
 "$CKAN_VENV/bin/ckan" -c "$ini" views create -y >/dev/null 2>>"$VAR/ckan.log"
 
-say "Starting CKAN on http://127.0.0.1:$CKAN_PORT"
+say "Starting CKAN (gunicorn on :$CKAN_BACKEND_PORT) behind nginx on http://127.0.0.1:$CKAN_PORT"
 stop_started() {
     trap - INT TERM EXIT
     "$ROOT/scripts/stop.sh" --quiet
 }
 trap stop_started INT TERM EXIT
-start_ckan "$ini" "$CKAN_PORT" ckan 3
+start_ckan "$ini" "$CKAN_BACKEND_PORT" ckan 3
+PROXY_TLS=off PROXY_DIR="$VAR/demo-proxy" PROXY_HTTP_PORT="$CKAN_PORT" PROXY_CKAN_PORT="$CKAN_BACKEND_PORT" \
+    "$ROOT/scripts/proxy.sh" start
 
 say "Department-source replicas (ArcGIS :8081, WFS :8082, files :8083, parking feed :8084, basemaps :8085)"
 (cd "$ROOT" && exec "$AIRFLOW_VENV/bin/python" -m replica.run >"$VAR/replica.log" 2>&1) &
@@ -73,7 +79,7 @@ cat <<INFO
                  (pycsw: ISO 19139 records of the geodatasets for GDI-DE, fed from /iso19139 every 5 minutes)
 
   Settings for scripts and pipelines are in $ENV_FILE (CKAN_URL, CKAN_INI, CKAN_API_TOKEN).
-  Logs: $VAR/ckan.log. Stop with Ctrl-C or 'make stop'.
+  Logs: $VAR/ckan.log, nginx's in $VAR/demo-proxy/. Stop with Ctrl-C or 'make stop'.
 
 INFO
 wait "$(cat "$RUN/ckan.pid")"

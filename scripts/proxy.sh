@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The production proxy outside a container: Debian's nginx runs docker/proxy/portal.conf.template,
 # the file the proxy image runs, with a self-signed certificate from docker/proxy/certificate.sh.
-# Used by the proxy test (tests/pipelines/test_celery_proxy.py) and the page benchmark.
+# Used by make demo (PROXY_TLS=off), the proxy test (tests/pipelines/test_celery_deployment.py), the
+# page benchmark and the Lighthouse benchmark.
 #
 # Usage: scripts/proxy.sh start | stop
 #
@@ -12,6 +13,10 @@
 #   PROXY_CKAN_PORT    the CKAN (gunicorn) it forwards to on 127.0.0.1 (default CKAN_PORT, 5000)
 #   PROXY_AIRFLOW_PORT Airflow's API server for /airflow/ on 127.0.0.1 (default AIRFLOW_PORT, 8080);
 #                      Airflow must serve under /airflow (AIRFLOW__API__BASE_URL), as in docker/compose.yaml
+#   PROXY_TLS          `off`: the portal's server block answers plain HTTP on PROXY_HTTP_PORT (make demo
+#                      on http://127.0.0.1:5000, without a certificate warning): the same compression and
+#                      caching, HSTS sent but ignored by browsers on http; the HTTP-to-HTTPS redirect server
+#                      listens on a Unix socket in PROXY_DIR instead, and CKAN is told the visitor came by http
 #
 # What differs from the image is only where things are: the template is rendered for the host name
 # 127.0.0.1 as the image's envsubst renders it for PORTAL_HOSTNAME, and then the compose service
@@ -26,6 +31,7 @@ source "$(dirname "$0")/lib.sh"
 : "${PROXY_HTTPS_PORT:=8443}"
 : "${PROXY_CKAN_PORT:=$CKAN_PORT}"
 : "${PROXY_AIRFLOW_PORT:=${AIRFLOW_PORT:-8080}}"
+: "${PROXY_TLS:=on}"
 TEMPLATE="$ROOT/docker/proxy/portal.conf.template"
 
 # replace TEXT OLD NEW: TEXT with every OLD replaced by NEW; fails when OLD is not in TEXT.
@@ -39,7 +45,7 @@ replace() {
 start() {
     ensure_packages nginx
     require_port_free "$PROXY_HTTP_PORT" "the proxy (HTTP)"
-    require_port_free "$PROXY_HTTPS_PORT" "the proxy (HTTPS)"
+    [ "$PROXY_TLS" = off ] || require_port_free "$PROXY_HTTPS_PORT" "the proxy (HTTPS)"
     mkdir -p "$PROXY_DIR/certs" "$PROXY_DIR/cache" "$PROXY_DIR/temp"
     PORTAL_HOSTNAME=127.0.0.1 PROXY_CERT_DIR="$PROXY_DIR/certs" sh "$ROOT/docker/proxy/certificate.sh" \
         >"$PROXY_DIR/certificate.log" 2>&1 || die "Creating the proxy's certificate failed (log: $PROXY_DIR/certificate.log)."
@@ -48,8 +54,15 @@ start() {
     site="$(PORTAL_HOSTNAME=127.0.0.1 envsubst '${PORTAL_HOSTNAME}' <"$TEMPLATE")"
     site="$(replace "$site" "server ckan:5000;" "server 127.0.0.1:$PROXY_CKAN_PORT;")"
     site="$(replace "$site" "server airflow-api-server:8080;" "server 127.0.0.1:$PROXY_AIRFLOW_PORT;")"
-    site="$(replace "$site" "listen 80;" "listen 127.0.0.1:$PROXY_HTTP_PORT;")"
-    site="$(replace "$site" "listen 443 " "listen 127.0.0.1:$PROXY_HTTPS_PORT ")"
+    if [ "$PROXY_TLS" = off ]; then
+        rm -f "$PROXY_DIR/redirect.sock"  # left behind when an earlier nginx was killed
+        site="$(replace "$site" "listen 80;" "listen unix:$PROXY_DIR/redirect.sock;")"
+        site="$(replace "$site" "listen 443 ssl http2;" "listen 127.0.0.1:$PROXY_HTTP_PORT;")"
+        site="$(replace "$site" "X-Forwarded-Proto https;" "X-Forwarded-Proto http;")"
+    else
+        site="$(replace "$site" "listen 80;" "listen 127.0.0.1:$PROXY_HTTP_PORT;")"
+        site="$(replace "$site" "listen 443 " "listen 127.0.0.1:$PROXY_HTTPS_PORT ")"
+    fi
     site="$(replace "$site" "/etc/nginx/certs/" "$PROXY_DIR/certs/")"
     site="$(replace "$site" "/var/cache/nginx/" "$PROXY_DIR/cache/")"
     printf '%s\n' "$site" >"$PROXY_DIR/portal.conf"
@@ -78,8 +91,10 @@ EOF
         || die "nginx refuses the rendered configuration: $(tail -n 3 "$PROXY_DIR/check.log")" "Read $PROXY_DIR/portal.conf."
     nginx -p "$PROXY_DIR" -c "$PROXY_DIR/nginx.conf" -g 'daemon on;' \
         || die "nginx did not start (log: $PROXY_DIR/error.log)."
+    local health=("http://127.0.0.1:$PROXY_HTTP_PORT/healthz")
+    [ "$PROXY_TLS" != off ] || health=(--unix-socket "$PROXY_DIR/redirect.sock" http://127.0.0.1/healthz)
     for _ in $(seq 1 50); do
-        curl -fsS -o /dev/null "http://127.0.0.1:$PROXY_HTTP_PORT/healthz" 2>/dev/null && return 0
+        curl -fsS -o /dev/null "${health[@]}" 2>/dev/null && return 0
         sleep 0.1
     done
     die "The proxy did not answer on port $PROXY_HTTP_PORT (log: $PROXY_DIR/error.log)."

@@ -21,6 +21,8 @@ stop_pidfile() {
     rm -f "$file"
 }
 
+# nginx in front of the demo's CKAN (scripts/demo.sh) keeps its pid in its own folder
+PROXY_DIR="$VAR/demo-proxy" "$ROOT/scripts/proxy.sh" stop
 for pidfile in "$RUN"/*.pid; do
     [ -e "$pidfile" ] && stop_pidfile "$pidfile"
 done
