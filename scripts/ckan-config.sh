@@ -3,7 +3,7 @@
 # brings its databases up to date. The file is generated once (`ckan generate config`) and then
 # only updated with `ckan config-tool`, so a second run changes nothing but what is listed here.
 #
-# Usage: scripts/ckan-config.sh demo|test|test-solr|e2e|bench|harvest
+# Usage: scripts/ckan-config.sh demo|test|test-solr|e2e|bench|lighthouse|harvest
 #   demo   the portal of `make demo` (var/ckan.ini); searching on PostgreSQL, or on the SolrCloud of
 #          scripts/solr.sh when .env (or the environment) says CKAN_SEARCH=solr
 #   test   CKAN's pytest configuration (var/test.ini), and one per pytest-xdist worker (var/test-gwN.ini)
@@ -11,12 +11,15 @@
 #          (ckan_test_solr, datastore_test_solr), Redis database and storage of their own
 #   e2e    a throw-away portal the pipeline tests publish into (var/e2e.ini, port E2E_PORT)
 #   bench  the portal's plugins on the scratch databases of `make bench` (var/bench.ini)
+#   lighthouse  the demo's settings on ckan_lh/datastore_lh, which the Lighthouse part of `make bench`
+#          fills with copies of the demo's catalogue (empty in a smoke run): var/lighthouse.ini, port
+#          LIGHTHOUSE_PORT, basemaps from the replica on LIGHTHOUSE_BASEMAPS_PORT, the demo's uploads
 #   harvest  a second, empty site with ckanext-harvest's DCAT RDF harvester (var/harvest.ini), into
 #          which the harvestability test imports the test portal's catalogue
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-mode="${1:?usage: ckan-config.sh demo|test|test-solr|e2e|bench|harvest}"
+mode="${1:?usage: ckan-config.sh demo|test|test-solr|e2e|bench|lighthouse|harvest}"
 extra_migrations=""
 ckan="$CKAN_VENV/bin/ckan"
 url() { printf 'postgresql://%s:%s@%s:%s/%s' "$1" "$(env_get "$2")" "$PGHOST" "$PGPORT" "$3"; }
@@ -48,6 +51,14 @@ closed_maps() {
                "ckanext.chemnitz.map.basemap_colour_url=$closed/farbe/{z}/{y}/{x}.png"
                "ckanext.chemnitz.map.aerial_url=$closed/wms"
                "ckanext.chemnitz.map.tile_url=$closed/{z}/{x}/{y}.png")
+}
+
+# replica_maps BASE_URL: background maps from the basemap replica (replica/basemaps.py: sample maps under
+# basemap.de's and GeoSN's paths), so a portal shows them offline; docs/saxony.md names the real addresses.
+replica_maps() {
+    settings+=("ckanext.chemnitz.map.basemap_grey_url=$1/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_grau/default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png"
+               "ckanext.chemnitz.map.basemap_colour_url=$1/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png"
+               "ckanext.chemnitz.map.aerial_url=$1/wms_geosn_dop-rgb/guest")
 }
 
 # solr_collection NAME: a collection of the SolrCloud from the configset "ckan", 2 shards x 1 replica,
@@ -91,12 +102,15 @@ demo)
     *) die "CKAN_SEARCH=${CKAN_SEARCH:-$(env_get CKAN_SEARCH)} is neither postgres nor solr." "Set CKAN_SEARCH=postgres (the default) or CKAN_SEARCH=solr in .env." ;;
     esac
     portal_settings ckan_default datastore_default "$CKAN_PORT" chemnitz "$VAR/storage"
-    # Background maps from the basemap replica (replica/basemaps.py: sample maps under basemap.de's
-    # and GeoSN's paths), so the demo shows one offline; docs/saxony.md names the real addresses.
-    basemaps="http://127.0.0.1:${REPLICA_BASEMAPS_PORT:-8085}"
-    settings+=("ckanext.chemnitz.map.basemap_grey_url=$basemaps/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_grau/default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png"
-               "ckanext.chemnitz.map.basemap_colour_url=$basemaps/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png"
-               "ckanext.chemnitz.map.aerial_url=$basemaps/wms_geosn_dop-rgb/guest")
+    replica_maps "http://127.0.0.1:${REPLICA_BASEMAPS_PORT:-8085}"
+    ;;
+lighthouse)
+    ini="$VAR/lighthouse.ini"
+    plugins="$portal_plugins"
+    # the demo's uploads (read only: the resources of the copied catalogue link to them)
+    portal_settings ckan_lh datastore_lh "${LIGHTHOUSE_PORT:-5070}" chemnitz-lh "$VAR/storage"
+    replica_maps "http://127.0.0.1:${LIGHTHOUSE_BASEMAPS_PORT:-5072}"
+    settings+=("ckan.redis.url=redis://127.0.0.1:$REDIS_PORT/2")
     ;;
 e2e)
     ini="$VAR/e2e.ini"
@@ -164,7 +178,7 @@ test | test-solr)
         "${dcat_settings[@]}"
     )
     ;;
-*) die "unknown mode '$mode'" "use demo, test, test-solr, e2e, bench or harvest" ;;
+*) die "unknown mode '$mode'" "use demo, test, test-solr, e2e, bench, lighthouse or harvest" ;;
 esac
 
 mkdir -p "$VAR"

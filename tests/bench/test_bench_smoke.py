@@ -22,6 +22,7 @@ PARTS = {
     "backends": "| index rebuild, datasets/s (s) |",
     "parking": "(20 car parks × 2 days × 288)",
     "pages": "| dataset | `/dataset/datensatz-",
+    "lighthouse": "| home | `/` |",  # Lighthouse ran and scored an empty portal's home page (not judged in smoke)
     "pipeline": "| 200-feature layer, first harvest end to end |",
 }
 
