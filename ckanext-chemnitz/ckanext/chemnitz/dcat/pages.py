@@ -36,12 +36,13 @@ from flask import Flask, Response
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
-from ckanext.chemnitz.dcat import catalog_page, store
+from ckanext.chemnitz.dcat import catalog_page, listing, store
 
 AS = Namespace("https://www.w3.org/ns/activitystreams#")
 XML_OPEN = '<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
 PUBLIC = store.PUBLIC
-STAMP = "GREATEST(p.metadata_modified, r.changed)"  # r.changed: organization or series changes too
+STAMP = listing.STAMP
+WITH_RECORD = f"FROM package p LEFT JOIN {store.RECORD} r ON r.package_id = p.id"
 
 
 def requested_profile() -> str | None:
@@ -79,24 +80,22 @@ def _page_number() -> int:
     return page
 
 
-def _listing(page: int, rows: int, since: datetime.datetime | None) -> tuple[list[Any], int]:
+def _listing(
+    page: int, rows: int, since: datetime.datetime | None, last_change: datetime.datetime | None
+) -> tuple[list[Any], int]:
     """The page's datasets ``(id, stamp)`` and how many match, newest change first (as ckanext-dcat)."""
     q, fq = tk.request.args.get("q"), tk.request.args.get("fq")
-    parameters: dict[str, Any] = {"since": since}
-    since_clause = f" AND {STAMP} >= :since" if since else ""
-    join = f"FROM package p LEFT JOIN {store.RECORD} r ON r.package_id = p.id"
-    if not (q or fq):
-        # Without modified_since from the public catalogue's own indexes alone (migration aecdd293be55).
-        public = f"{join} WHERE {PUBLIC}{since_clause}" if since else f"FROM package p WHERE {PUBLIC}"
+    if not (q or fq or since):
+        return listing.page(page, rows, last_change)
+    if not (q or fq):  # the datasets changed since: few, counted and paged where they are
+        changed = f"{WITH_RECORD} WHERE {PUBLIC} AND {STAMP} >= :since"
         found = model.Session.execute(  # the count with the page: one round trip
-            sa.text(f"SELECT p.id, {STAMP} AS stamp, (SELECT count(*) {public}) AS total "
-                    f"FROM (SELECT p.id, p.metadata_modified {public} ORDER BY p.metadata_modified DESC, p.id "
-                    f"LIMIT :rows OFFSET :start) p LEFT JOIN {store.RECORD} r ON r.package_id = p.id "
-                    "ORDER BY p.metadata_modified DESC, p.id"),
-            {**parameters, "rows": rows, "start": rows * (page - 1)},
+            sa.text(f"SELECT p.id, {STAMP} AS stamp, count(*) OVER () AS total {changed} "
+                    "ORDER BY p.metadata_modified DESC, p.id LIMIT :rows OFFSET :start"),
+            {"since": since, "rows": rows, "start": rows * (page - 1)},
         ).all()  # fmt: skip
         if not found:  # past the last page
-            return [], model.Session.execute(sa.text(f"SELECT count(*) {public}"), parameters).scalar_one()
+            return [], model.Session.execute(sa.text(f"SELECT count(*) {changed}"), {"since": since}).scalar_one()
         return [(row.id, row.stamp) for row in found], found[0].total
     search = {
         "q": q or "*:*",
@@ -116,7 +115,7 @@ def _listing(page: int, rows: int, since: datetime.datetime | None) -> tuple[lis
     ids = [result["id"] for result in found["results"]]
     stamps = dict(
         model.Session.execute(
-            sa.text(f"SELECT p.id, {STAMP} {join} WHERE p.id = ANY(:ids) AND {PUBLIC}"), {"ids": ids}
+            sa.text(f"SELECT p.id, {STAMP} {WITH_RECORD} WHERE p.id = ANY(:ids) AND {PUBLIC}"), {"ids": ids}
         ).all()
     )
     return [(id_, stamps[id_]) for id_ in ids if id_ in stamps], found["count"]
@@ -240,19 +239,18 @@ def catalog_response(url_format: str) -> Response:
     try:
         page, since = _page_number(), _since(tk.request.args.get("modified_since"))
         rows = int(tk.config.get("ckanext.dcat.datasets_per_page") or DATASETS_PER_PAGE)
-        listing, count = _listing(page, rows, since)
-        data_dict = {"page": page}
-        pagination = catalog_page.pagination_info({"count": count, "results": listing}, data_dict)
+        last_change = store.catalogue_modified() or datetime.datetime(1970, 1, 1)
+        listed, count = _listing(page, rows, since, last_change)
+        pagination = catalog_page.pagination_info({"count": count, "results": listed}, {"page": page})
     except tk.ValidationError as error:
         return tk.abort(409, str(error))
     tombstones = _tombstones(since) if since and page == 1 else []
-    last_change = store.catalogue_modified() or datetime.datetime(1970, 1, 1)
     etag = _tag(store.generation(), profile, url_format, sorted(tk.request.args.items(multi=True)), count,
-                listing, tombstones, last_change)  # fmt: skip
+                listed, tombstones, last_change)  # fmt: skip
 
     def body() -> Iterator[str]:
-        pieces = store.fresh_pieces([id_ for id_, _stamp in listing], profile, fmt)
-        present = [pieces[id_] for id_, _stamp in listing if id_ in pieces]
+        pieces = store.fresh_pieces([id_ for id_, _stamp in listed], profile, fmt)
+        present = [pieces[id_] for id_, _stamp in listed if id_ in pieces]
         head = [_catalogue_node(profile, fmt, last_change), _paging(profile, fmt, pagination, tombstones)]
         links = _links(fmt, [uri for uri, _piece in present])
         return _assemble(fmt, [*head, links, *(piece for _uri, piece in present)])
@@ -269,7 +267,7 @@ def dataset_response(name_or_id: str, url_format: str, original: Callable[[], An
         return original()
     fmt = store.URL_FORMATS[url_format]
     stamp = model.Session.execute(
-        sa.text(f"SELECT {STAMP} FROM package p LEFT JOIN {store.RECORD} r ON r.package_id = p.id WHERE p.id = :id"),
+        sa.text(f"SELECT {STAMP} {WITH_RECORD} WHERE p.id = :id"),
         {"id": package.id},
     ).scalar_one()
     etag = _tag(store.generation(), profile, url_format, package.id, stamp)
