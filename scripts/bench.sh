@@ -31,7 +31,7 @@ case "${1:-}" in
     report="$(realpath -m "${2:-$(mktemp --suffix=-bench-smoke.md)}")"
     [ -n "${2:-}" ] || temporary="$report"
     catalogue=(--datasets 20 --repeat 2) parking=(--days 2 --repeat 2) pages=(--datasets 20 --repeat 2)
-    lighthouse=(--pages home --runs 1 --no-targets)  # an empty portal's home page, once; its scores are not judged
+    lighthouse=(--pages home --runs 1 --no-targets --slowdown 4)  # an empty portal's home page, once, not judged
     pipeline=(--features 200 --repeat 2 --sources stadtteile)
     backends=(--sizes 20 --repeat 2 --parity-report "$report")
     ;;
