@@ -11,7 +11,8 @@ overhead included, Airflow's start-up not), and runs per hour of the full round.
 
 Usage: ``python -m bench.executor_bench [--features N] [--sources ID ...] [--workers N ...] [--report PATH]``
 (in ``.venv/airflow``, with the test portal running; ``make bench`` runs it as the part ``executors``, its
-smoke run on 200 features, one source, the LocalExecutor and 1 Celery worker).
+smoke run with 1 Celery worker on 200 features and one source: the LocalExecutor's Airflow starts in
+tests/pipelines/test_new_source.py, the same launcher).
 """
 
 from __future__ import annotations

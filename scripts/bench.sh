@@ -5,9 +5,10 @@
 # Usage: scripts/bench.sh [--smoke [REPORT]]
 #   --smoke  every part on a tiny catalogue (seconds; `make test` runs it: tests/bench), its figures
 #            written to REPORT (default: a temporary file, removed at the end), not to docs/benchmarks.md
-# Environment: BENCH_PARTS  the parts to run (default all: search dcat spatial backends parking pages pipeline);
-#              BENCH_TEST_PORTAL=running  the pipeline part uses the test portal that runs on E2E_PORT
-#              instead of starting a fresh one (make test: after the pipeline tests, on their portal).
+# Environment: BENCH_PARTS  the parts to run (default all: search dcat spatial backends parking pages pipeline
+#              executors);
+#              BENCH_TEST_PORTAL=running  the pipeline and executors parts use the test portal that runs on
+#              E2E_PORT instead of starting a fresh one (make test: after the pipeline tests, on their portal).
 #
 # Each part sets up the state it measures itself (the catalogue parts load the generated catalogue
 # unless the database holds exactly it, the parking part works in a database of its own), so the
@@ -23,7 +24,7 @@ source "$(dirname "$0")/lib.sh"
 : "${LIGHTHOUSE_PORT:=5070}"
 export LIGHTHOUSE_PORT LIGHTHOUSE_BASEMAPS_PORT=$((LIGHTHOUSE_PORT + 2))
 
-lighthouse=() catalogue=() parking=() pages=() pipeline=() backends=()
+lighthouse=() catalogue=() parking=() pages=() pipeline=() backends=() executors=()
 report="$ROOT/docs/benchmarks.md" temporary=""
 case "${1:-}" in
 "") ;;
@@ -33,6 +34,7 @@ case "${1:-}" in
     catalogue=(--datasets 20 --repeat 2) parking=(--days 2 --repeat 2) pages=(--datasets 20 --repeat 2)
     lighthouse=(--pages home --runs 1 --no-targets --slowdown 4)  # an empty portal's home page, once, not judged
     pipeline=(--features 200 --repeat 2 --sources stadtteile)
+    executors=(--features 200 --sources stadtteile --workers 1)  # one Airflow: 1 Celery worker
     backends=(--sizes 20 --repeat 2 --parity-report "$report")
     ;;
 *) die "unknown option '$1'" "run scripts/bench.sh or scripts/bench.sh --smoke" ;;
@@ -101,7 +103,7 @@ stop_lighthouse_portal() {
     lighthouse_portal=""
 }
 
-parts=" ${BENCH_PARTS:-search dcat spatial backends parking pages lighthouse pipeline} "
+parts=" ${BENCH_PARTS:-search dcat spatial backends parking pages lighthouse pipeline executors} "
 part() { [[ "$parts" == *" $1 "* ]]; }
 
 "$ROOT/scripts/prepare.sh"
@@ -161,8 +163,8 @@ if part lighthouse; then
     bench bench.lighthouse_bench "http://127.0.0.1:$LIGHTHOUSE_PORT" "${lighthouse[@]}"
     stop_lighthouse_portal
 fi
-part pipeline || exit 0
-say "Pipeline benchmark (replicas, a throw-away portal on :${E2E_PORT:-5055})"
+part pipeline || part executors || exit 0
+say "Test portal of the pipeline parts (a throw-away portal on :${E2E_PORT:-5055})"
 if [ "${BENCH_TEST_PORTAL:-}" = running ]; then
     curl -fsS -o /dev/null "http://127.0.0.1:${E2E_PORT:-5055}/api/3/action/status_show" ||
         die "BENCH_TEST_PORTAL=running, but no test portal answers on :${E2E_PORT:-5055}" "scripts/e2e-portal.sh start"
@@ -171,4 +173,12 @@ else
     test_portal=started
     "$ROOT/scripts/e2e-portal.sh" start
 fi
-PYTHONPATH="$ROOT:$ROOT/dags" "$AIRFLOW_VENV/bin/python" -m bench.pipeline_bench "${pipeline[@]}" --report "$report"
+airflow_bench() { PYTHONPATH="$ROOT:$ROOT/dags" "$AIRFLOW_VENV/bin/python" -m "$@" --report "$report"; }
+if part pipeline; then
+    say "Pipeline benchmark (the harvest steps; replicas)"
+    airflow_bench bench.pipeline_bench "${pipeline[@]}"
+fi
+if part executors; then
+    say "Executor benchmark (harvests through a real Airflow: LocalExecutor, Celery with 1 and 2 workers; smoke: 1 worker)"
+    airflow_bench bench.executor_bench "${executors[@]}"
+fi

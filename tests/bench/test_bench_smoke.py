@@ -1,8 +1,8 @@
 """`make bench` keeps working: every part of ``scripts/bench.sh`` on a tiny catalogue (seconds).
 
 Run by ``make test`` (scripts/test.sh) in two pieces, as ``BENCH_PARTS`` selects them (default: all):
-the catalogue parts beside the other suites, on the bench portal (BENCH_PORT, 5057); the pipeline part
-after the pipeline tests, on their test portal (E2E_PORT, 5055) and replicas (8081-8084).
+the catalogue parts beside the other suites, on the bench portal (BENCH_PORT, 5057); the pipeline and
+executors parts after the pipeline tests, on their test portal (E2E_PORT, 5055) and replicas (8081-8084).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ PARTS = {
     "pages": "| dataset | `/dataset/datensatz-",
     "lighthouse": "| home | `/` |",  # Lighthouse ran and scored an empty portal's home page (not judged in smoke)
     "pipeline": "| 200-feature layer, first harvest end to end |",
+    # a real Airflow with 1 Celery worker harvested the layer and a source (a failed run fails the benchmark)
+    "executors": "| CeleryExecutor, 1 worker | 2 | ",
 }
 
 
