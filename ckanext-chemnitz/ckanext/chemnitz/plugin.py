@@ -32,6 +32,7 @@ from ckanext.chemnitz.quality import search as quality_search
 from ckanext.chemnitz.search import contained_values
 from ckanext.chemnitz.security import client_errors, cookies, csrf, headers, jsonp, logout, search_input, uploaded_files
 from ckanext.chemnitz.security import visibility as dataset_visibility
+from ckanext.chemnitz.spatial import basemaps as spatial_basemaps
 from ckanext.chemnitz.spatial import districts as spatial_districts
 from ckanext.chemnitz.spatial import helpers as spatial_helpers
 from ckanext.chemnitz.spatial import index as spatial_index
@@ -128,7 +129,8 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
     def make_middleware(self, app: Any, config: Any) -> Any:
         app = dcat_pages.install(client_errors.install(app))
         protected = uploaded_files.install(jsonp.install(logout.install(cookies.install(app))))
-        return headers.install(csrf.install(usage.install(limits_gate.install(protected))))
+        secured = csrf.install(usage.install(limits_gate.install(protected)))
+        return headers.install(secured, spatial_basemaps.origins(tk.config))
 
     def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
         # The portal groups datasets by EU themes, not by CKAN groups.

@@ -7,15 +7,12 @@ inline handlers (``onclick``, ``javascript:`` links, htmx's ``hx-on``) have copi
 ``templates/`` whose buttons ``assets/forms/buttons.js`` drives instead. Styles
 keep ``'unsafe-inline'`` because CKAN's templates use style attributes. The hosts of the configured
 map layers (``ckanext.chemnitz.map.*``: basemap.de, GeoSN's aerial photographs, or the OpenStreetMap
-fallback; ``spatial/basemaps.py``) are the only outside origins images may come from.
+fallback; ``spatial/basemaps.py``, handed in by the plugin) are the only outside origins images may come from.
 """
 
 from __future__ import annotations
 
-import ckan.plugins.toolkit as tk
 from flask import Flask, Response
-
-from ckanext.chemnitz.spatial import basemaps
 
 
 def content_security_policy(map_origins: list[str]) -> str:
@@ -37,8 +34,8 @@ def content_security_policy(map_origins: list[str]) -> str:
     )
 
 
-def install(app: Flask) -> Flask:
-    policy = content_security_policy(basemaps.origins(tk.config))
+def install(app: Flask, map_origins: list[str]) -> Flask:
+    policy = content_security_policy(map_origins)
 
     @app.after_request
     def add_headers(response: Response) -> Response:
