@@ -11,31 +11,22 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckanext.dcat.profiles import ADMS, DCAT, DCT, FOAF, LOCN, RDF, SPDX, VCARD
+from ckanext.dcat.profiles import DCAT, DCT, FOAF, LOCN, RDF, SPDX, VCARD
 from ckanext.dcat.profiles.base import CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import catalog_uri, resource_uri
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import XSD
+from rdflib import BNode, Literal, Namespace, URIRef
 
-from ckanext.chemnitz.dcat import contact, dates, store, vocabularies
+from ckanext.chemnitz.dcat import contact, dates, store, version2, vocabularies
+from ckanext.chemnitz.dcat.version2 import SHA256
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
 IANA = "https://www.iana.org/assignments/media-types/"
-SHA256 = URIRef("http://spdx.org/rdf/terms#checksumAlgorithm_sha256")  # 3.0 deprecates the dcat-ap.de list
-SHA256_DE2 = URIRef("http://dcat-ap.de/def/hashAlgorithms/sha/256")  # what the 2.0 shapes require
-ADMS_STATUS = {  # EU distribution status (3.0) -> ADMS status (what the 2.0 shapes require)
-    "COMPLETED": "Completed",
-    "DEVELOP": "UnderDevelopment",
-    "DEPRECATED": "Deprecated",
-    "WITHDRAWN": "Withdrawn",
-}
 POLITICAL_GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/"
 REGIONAL_KEY = "ckanext.chemnitz.dcat.regional_key"
 
@@ -336,37 +327,9 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
 
 
 class DCATAPDE2Profile(DCATAPDEProfile):
-    """DCAT-AP.de 2.0 flavour for harvesters that still validate against 2.0 (``?profiles=dcat_ap_de_2``).
-
-    The two versions disagree on two points, so one document cannot satisfy both: 2.0 wants
-    ``dcat:byteSize`` as ``xsd:decimal`` (3.0: ``xsd:nonNegativeInteger``) and ``adms:status`` from
-    the ADMS list (3.0: the EU distribution-status table), and checksum algorithms from the
-    dcat-ap.de list (3.0: SPDX).
-    """
+    """DCAT-AP.de 2.0 flavour for harvesters that still validate against 2.0 (``?profiles=dcat_ap_de_2``):
+    the 3.0 graph, turned into 2.0 where the versions disagree (``version2.py``)."""
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         super().graph_from_dataset(dataset_dict, dataset_ref)
-        self.from_3_0(self.g, dataset_ref)
-
-    @staticmethod
-    def from_3_0(g: Graph, dataset_ref: URIRef) -> None:
-        """Turn the dataset's DCAT-AP.de 3.0 graph into the 2.0 flavour in place (all this profile
-        adds; ``store.py`` builds the 3.0 graph once and converts it for the 2.0 pieces)."""
-        # Every size in the graph: in a catalogue built in one graph, ckanext-dcat's 3.0 profile
-        # retypes the sizes of the datasets before this one as well, undoing their conversion.
-        for distribution, _, size in list(g.triples((None, DCAT.byteSize, None))):
-            if getattr(size, "datatype", None) != XSD.decimal:
-                g.remove((distribution, DCAT.byteSize, size))
-                g.add((distribution, DCAT.byteSize, Literal(Decimal(str(size)), datatype=XSD.decimal)))
-        # Only this dataset's distributions: in a catalogue the graph holds the datasets before it,
-        # already converted (their 2.0 status is no 3.0 code and was dropped).
-        for distribution in list(g.objects(dataset_ref, DCAT.distribution)):
-            for status in list(g.objects(distribution, ADMS.status)):
-                code = str(status).rsplit("/", 1)[-1]
-                g.remove((distribution, ADMS.status, status))
-                if code in ADMS_STATUS:
-                    g.add((distribution, ADMS.status, URIRef("http://purl.org/adms/status/" + ADMS_STATUS[code])))
-            for checksum in list(g.objects(distribution, SPDX.checksum)):
-                if (checksum, SPDX.algorithm, SHA256) in g:
-                    g.remove((checksum, SPDX.algorithm, SHA256))
-                    g.add((checksum, SPDX.algorithm, SHA256_DE2))
+        version2.from_3_0(self.g, dataset_ref)

@@ -42,7 +42,7 @@ from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import dataset_uri
 
 from ckanext.chemnitz import organizations
-from ckanext.chemnitz.dcat import writers
+from ckanext.chemnitz.dcat import version2, writers
 
 log = logging.getLogger(__name__)
 
@@ -137,12 +137,10 @@ def build(dataset_dict: dict[str, Any]) -> dict[tuple[str, str], str]:
     flavour in place — exactly what the ``dcat_ap_de_2`` profile adds to the 3.0 one — and written
     again (building the graph costs as much as writing it in all three formats).
     """
-    from ckanext.chemnitz.dcat.profile import DCATAPDE2Profile  # the profile module imports this one
-
     serializer = Serializer(profiles=[PROFILES[0]])
     dataset_ref = serializer.graph_from_dataset(dataset_dict)
     pieces = {(PROFILES[0], fmt): body for fmt, body in writers.write(serializer.g, PIECE_FORMATS).items()}
-    DCATAPDE2Profile.from_3_0(serializer.g, dataset_ref)
+    version2.from_3_0(serializer.g, dataset_ref)
     pieces.update({(PROFILES[1], fmt): body for fmt, body in writers.write(serializer.g, PIECE_FORMATS).items()})
     return pieces
 
