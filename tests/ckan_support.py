@@ -52,7 +52,9 @@ def plugin_files_read_once() -> Iterator[None]:
     Neither changes during a run. A YAML text is parsed once and each caller gets a deep copy of the
     result, as from a fresh parse (texts that do not parse still raise, each time); entry points are
     looked up once per plugin name. CKAN's ~600 core config declarations (``config_declaration.yaml``,
-    rebuilt into option objects on every load) are built once too; each load gets a deep copy."""
+    rebuilt into option objects on every load) are built once too; each load gets a deep copy. Two
+    more costs of every test that need not be paid in each: see the comments at the patches below."""
+    import ckan.model.user as ckan_user
     import ckan.plugins.core as plugins_core
     import ckan.plugins.toolkit as toolkit
     import yaml
@@ -104,6 +106,10 @@ def plugin_files_read_once() -> Iterator[None]:
         patch.setattr(plugins_core, "entry_points", entry_points)
         patch.setitem(declaration_load.handler._types, "core", core_built_once)
         patch.setattr(inspect, "stack", _stack_without_source_for(toolkit.__file__))
+        # Every factories.User hashes its password with passlib's 25,000 PBKDF2 rounds (~40 ms, a few
+        # users per test). The tests check who may do what, not the hash's strength: 1,000 rounds,
+        # the same scheme (a stored hash names its rounds, so logging in verifies as in production).
+        patch.setattr(ckan_user, "pbkdf2_sha512", ckan_user.pbkdf2_sha512.using(rounds=1000))
         yield
 
 
