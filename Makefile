@@ -34,11 +34,8 @@ screenshots:  ## pictures of the running demo for the README (docs/screenshots/)
 i18n:  ## collect the extension's message ids and merge them into the German catalogue
 	@scripts/i18n.sh extract
 
-lint:  ## ruff, the extension's import contracts (pyproject.toml [tool.importlinter]) and mypy
-	@.venv/ckan/bin/ruff check .
-	@.venv/ckan/bin/lint-imports --cache-dir var/import-linter
-	@.venv/ckan/bin/mypy --cache-dir var/mypy/ckan ckanext-chemnitz/ckanext  # the extension in its environment
-	@.venv/airflow/bin/mypy --cache-dir var/mypy/airflow dags/pipelines  # the pipelines in Airflow's
+lint:  ## ruff, the extension's import contracts (pyproject.toml [tool.importlinter]) and mypy (make test runs it first)
+	@scripts/lint.sh
 
 lock:  ## re-resolve requirements/*.in into the lock files requirements/*.txt
 	@scripts/lock.sh
