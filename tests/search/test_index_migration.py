@@ -76,6 +76,11 @@ def test_the_upgrade_keeps_the_index_made_on_first_use() -> None:
     current = model.Session.execute(sa.text("SELECT version_num FROM chemnitz_alembic_version")).scalar_one()
     assert current == ScriptDirectory.from_config(_migrations()).get_current_head()
 
+    model.Session.remove()
+    command.stamp(_migrations(), BEFORE)  # as after `ckan db clean`, which forgets the version but not the index
+    _upgrade()
+    assert _found("Spielplatz") == ["spielplaetze"]
+
 
 def test_an_index_of_an_older_layout_is_made_anew_for_a_rebuild() -> None:
     _index_made_on_first_use(layout=1)
