@@ -5,10 +5,10 @@ from __future__ import annotations
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
-from lxml import html
 
 from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.examples import school_dataset
+from tests.support import pages
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS + " datastore"),
@@ -25,7 +25,7 @@ def published() -> dict:
 
 
 def provenance(app, name: str) -> list[str]:
-    page = html.fromstring(app.get(f"/dataset/{name}", status=200).body)
+    page = pages.page(app, f"/dataset/{name}")
     entries = page.xpath("//section[@class='module-content provenance']//dd")
     return [" ".join(entry.text_content().split()) for entry in entries]
 

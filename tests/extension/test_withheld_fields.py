@@ -6,10 +6,10 @@ from __future__ import annotations
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
-from lxml import html
 
 from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.examples import school_dataset
+from tests.support import pages
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
@@ -28,7 +28,7 @@ def organization() -> dict:
 
 
 def section(app, name: str):
-    page = html.fromstring(app.get(f"/dataset/{name}", status=200).body)
+    page = pages.page(app, f"/dataset/{name}")
     found = page.xpath("//section[contains(@class, 'withheld-fields')]")
     return found[0] if found else None
 

@@ -7,6 +7,8 @@ import ckan.tests.helpers as helpers
 import pytest
 from lxml import html
 
+from tests.support import pages
+
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "chemnitz_search chemnitz datastore chemnitz_table_view chemnitz_map_view"),
     pytest.mark.ckan_config("ckan.views.default_views", "chemnitz_table_view chemnitz_map_view"),
@@ -70,7 +72,7 @@ def test_values_are_text_never_markup(app, table):
 def test_a_geojson_resource_gets_the_map_preview(app):
     dataset = factories.Dataset(name="schulen")
     resource = factories.Resource(package_id=dataset["id"], url="https://example.org/schulen.geojson", format="GeoJSON")
-    page = html.fromstring(app.get(f"/dataset/schulen/resource/{resource['id']}", status=200).body)
+    page = pages.page(app, f"/dataset/schulen/resource/{resource['id']}")
     (section,) = page.xpath("//section[@id='vorschau-karte']")
     assert section.get("data-url") == "https://example.org/schulen.geojson"
     assert page.xpath("//script[contains(@src, 'preview_map')]")

@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterator
 
 import ckan.tests.factories as factories
 import pytest
-from lxml import html
 
 from ckanext.chemnitz.security import outbound
 from replica import wfs as wfs_replica
 from replica.data import FIXTURES
 from replica.run import free_port
+from tests.support import pages
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "chemnitz_search chemnitz chemnitz_map_view"),
@@ -53,7 +53,7 @@ def geojson(app, resource: dict, status: int = 200) -> dict:
 
 def test_the_resource_page_previews_the_service_through_the_portal(app, wfs_url):
     resource = wfs_resource(f"{wfs_url}?SERVICE=WFS&REQUEST=GetCapabilities", name="schulen")
-    page = html.fromstring(app.get(f"/dataset/schulen/resource/{resource['id']}", status=200).body)
+    page = pages.page(app, f"/dataset/schulen/resource/{resource['id']}")
     (section,) = page.xpath("//section[@id='vorschau-karte']")
     assert section.get("data-url") == f"/dataset/{resource['package_id']}/resource/{resource['id']}/wfs.geojson"
 

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from ckanext.chemnitz.search import backend
 from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.examples import school_dataset
-from tests.support import rdf
+from tests.support import pages, rdf
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
@@ -46,7 +46,7 @@ def found(q: str, **params) -> list[str]:
 
 
 def search_page(app, q: str) -> list[str]:
-    page = html.fromstring(app.get("/dataset/", query_string={"q": q}, status=200).body)
+    page = pages.page(app, "/dataset/", q=q)
     return [link.get("href") for link in page.xpath("//*[contains(@class, 'dataset-heading')]//a")]
 
 
@@ -92,7 +92,7 @@ def test_a_harvest_that_changes_the_values_changes_what_finds_the_dataset(app, s
 
 def test_the_dataset_page_lists_the_values_under_their_column_titles(app, schools):
     assert helpers.call_action("package_show", id=schools["id"])["contained_values"] == SCHOOL_VALUES
-    page = html.fromstring(app.get("/dataset/schulen", status=200).body)
+    page = pages.page(app, "/dataset/schulen")
     [section] = page.xpath("//section[contains(@class, 'contained-values')]")
     heading = section.xpath(".//h2")[0]
     assert heading.text_content().strip() == "Enthaltene Werte"

@@ -14,6 +14,7 @@ from lxml import html
 from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.examples import school_dataset
 from tests.security.formula_cells import FORMULA_CELLS, HARMLESS_CELLS
+from tests.support import pages
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS + " datastore chemnitz_csv_downloads"),
@@ -61,7 +62,7 @@ def test_security_headers_on_pages_api_and_assets(app):
 
 @pytest.mark.parametrize("path", ["/", "/dataset/", "/parken", "/karte", "/barrierefreiheit", "/user/login"])
 def test_pages_have_no_inline_scripts(app, path):
-    page = html.fromstring(app.get(path, status=200).body)
+    page = pages.page(app, path)
     inline = [
         script for script in page.xpath("//script[not(@src)]")
         if (script.get("type") or "text/javascript") not in ("application/json", "application/ld+json")

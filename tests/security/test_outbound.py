@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
-from lxml import html
 
 from ckanext.chemnitz.dcat import catalog
 from ckanext.chemnitz.security import outbound
 from replica.run import free_port
 from tests.ckan_support import PORTAL_PLUGINS
 from tests.spatial.test_search_by_place import GYMNASIUM, KASSBERG_BOX, point, publish
+from tests.support import pages
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS + " chemnitz_map_view"),
@@ -179,7 +179,7 @@ def test_karte_does_not_show_an_internal_geojson(app, ckan_config, listen):
                         format="GeoJSON", name="Punkte")  # fmt: skip
 
     def karte() -> str:
-        return html.fromstring(app.get("/karte", params={"ext_bbox": KASSBERG_BOX}, status=200).body).text_content()
+        return pages.page(app, "/karte", ext_bbox=KASSBERG_BOX).text_content()
 
     allow(ckan_config, "127.0.0.1:8081")
     assert SECRET not in karte() and internal.hits == []
