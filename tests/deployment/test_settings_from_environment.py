@@ -4,7 +4,6 @@ and serves the portal; Airflow migrates and answers on its API server."""
 
 from __future__ import annotations
 
-import configparser
 import importlib.util
 import os
 import secrets
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from replica.run import free_port
+from tests.support.portal import app_main
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("ckan_image_settings", ROOT / "docker" / "ckan" / "settings.py")
@@ -104,9 +104,7 @@ def test_a_solr_url_switches_the_search_backend(tmp_path: Path) -> None:
                    "CKAN_SOLR_URL": "http://solr:8983/solr/ckan"}  # fmt: skip
     subprocess.run([str(ROOT / "docker" / "ckan" / "entrypoint.sh"), "true"], env=environment, check=True,
                    capture_output=True)  # fmt: skip
-    ini = configparser.RawConfigParser(strict=False)
-    ini.read(tmp_path / "ckan.ini")
-    assert ini["app:main"]["solr_url"] == "http://solr:8983/solr/ckan"
+    assert app_main(tmp_path / "ckan.ini")["solr_url"] == "http://solr:8983/solr/ckan"
 
 
 def test_only_sysadmins_create_organizations_and_groups_in_the_image(tmp_path: Path) -> None:
@@ -116,10 +114,9 @@ def test_only_sysadmins_create_organizations_and_groups_in_the_image(tmp_path: P
                    "CKAN___SECRET_KEY": "s"}  # fmt: skip
     subprocess.run([str(ROOT / "docker" / "ckan" / "entrypoint.sh"), "true"], env=environment, check=True,
                    capture_output=True)  # fmt: skip
-    ini = configparser.RawConfigParser(strict=False)
-    ini.read(tmp_path / "ckan.ini")
+    app = app_main(tmp_path / "ckan.ini")
     for what in ("create_organizations", "create_groups", "delete_organizations", "delete_groups"):
-        assert ini["app:main"][f"ckan.auth.user_{what}"] == "false", what
+        assert app[f"ckan.auth.user_{what}"] == "false", what
 
 
 def test_ckan_starts_from_the_environment(tmp_path: Path, scratch_databases: None, database_admin_url: str) -> None:
@@ -151,10 +148,7 @@ def test_ckan_starts_from_the_environment(tmp_path: Path, scratch_databases: Non
     entrypoint = str(ROOT / "docker" / "ckan" / "entrypoint.sh")
     migrated = subprocess.run([entrypoint, "migrate"], env=environment, capture_output=True, text=True)
     assert migrated.returncode == 0, migrated.stderr[-2000:]
-    ini = configparser.RawConfigParser(strict=False)
-    ini.optionxform = str  # SECRET_KEY stays upper case
-    ini.read(tmp_path / "var" / "ckan.ini")
-    app = ini["app:main"]
+    app = app_main(tmp_path / "var" / "ckan.ini")
     assert app["SECRET_KEY"] == "a-secret-only-this-test-knows"
     assert app["ckanext.chemnitz.map.tile_url"] == "http://127.0.0.1:9/{z}/{x}/{y}.png"
     assert app["licenses_group_url"] == f"file://{tmp_path / 'var'}/licenses.json"

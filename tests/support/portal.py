@@ -35,13 +35,25 @@ def settings(path: Path = ENV) -> dict[str, str]:
     return read_env(path)
 
 
-def configuration(path: Path = INI) -> configparser.SectionProxy:
-    """``[app:main]`` of the test portal's CKAN configuration (values as written, no interpolation)."""
-    if not path.exists():
-        pytest.fail(NOT_STARTED)
-    ini = configparser.RawConfigParser(strict=False)
+class _AsWritten(configparser.RawConfigParser):
+    """Names in their case (``SECRET_KEY`` stays upper case), no interpolation, repeated names allowed."""
+
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr
+
+
+def app_main(path: Path) -> configparser.SectionProxy:
+    """``[app:main]`` of a CKAN configuration file, as written."""
+    ini = _AsWritten(strict=False)
     ini.read(path)
     return ini["app:main"]
+
+
+def configuration(path: Path = INI) -> configparser.SectionProxy:
+    """``[app:main]`` of the test portal's CKAN configuration."""
+    if not path.exists():
+        pytest.fail(NOT_STARTED)
+    return app_main(path)
 
 
 def databases(path: Path = INI) -> list[str]:
