@@ -11,14 +11,12 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from replica.run import ARCGIS_PATH, DEFAULT_PORTS, Replicas
 from replica.run import replicas as run_replicas
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.portal import public, settings
 
 
 @pytest.fixture(scope="session")
@@ -57,9 +55,6 @@ def fault(replicas: Replicas) -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def portal() -> dict[str, str]:
-    settings = ROOT / "var" / "e2e.env"
-    if not settings.exists():
-        pytest.fail("No test portal: run scripts/e2e-portal.sh start first (make test does).")
-    values = dict(line.split("=", 1) for line in settings.read_text().splitlines() if "=" in line)
-    urllib.request.urlopen(f"{values['CKAN_URL']}/api/3/action/status_show", timeout=5).close()
+    values = settings()
+    public(values).action.status_show()  # it answers
     return values

@@ -12,8 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,7 +20,6 @@ import pytest
 from pipelines import config
 from pipelines.bundle import write_stubs
 from replica.data import FIXTURES_ROOT as FIXTURES
-from tests.support.portal import dataset_exists  # noqa: F401 (tests/pipelines/test_celery_deployment.py imports it here)
 
 CHEMNITZ = FIXTURES / "chemnitz"
 REFERENCE = FIXTURES / "reference"
@@ -234,22 +231,3 @@ class Run:
                 raise subprocess.TimeoutExpired(f"dag run {self.output.name}", timeout or 0)
             self.returncode = answer["returncode"]
         return self.returncode == 0, self.output.read_text(errors="replace")
-
-
-# The pipeline tests reach the portal through tests/support/portal.py (ckanapi). ``action`` and ``write`` stay
-# for tests/pipelines/test_new_source.py (it expects urllib's HTTPError of a missing dataset) until it moves.
-def action(portal: dict[str, str], name: str, **params: object) -> dict:
-    """A public Action API call (GET), as a third party makes it."""
-    query = urllib.parse.urlencode({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in params.items()})
-    with urllib.request.urlopen(f"{portal['CKAN_URL']}/api/3/action/{name}?{query}", timeout=30) as answer:
-        return json.load(answer)["result"]
-
-
-def write(portal: dict[str, str], action: str, **data: object) -> object:
-    """An Action API call with the pipelines' token (an editor of the departments, as the DAGs use it)."""
-    request = urllib.request.Request(
-        f"{portal['CKAN_URL']}/api/3/action/{action}", data=json.dumps(data).encode(),
-        headers={"Authorization": portal["CKAN_API_TOKEN"], "Content-Type": "application/json"},
-    )  # fmt: skip
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return json.load(answer)["result"]

@@ -34,8 +34,8 @@ import pytest
 
 from bench.airflow_cluster import ROOT, AirflowCluster, wait
 from replica.run import free_port
-from tests.pipelines.conftest import action, dataset_exists
 from tests.pipelines.test_restarts import assert_whole
+from tests.support.portal import dataset_exists, public
 
 DATABASE = "airflow_celery_test"
 BROKER_DB = 13  # Redis database of this test's Celery broker (the demo's is 12, CKAN's 0-11)
@@ -69,7 +69,7 @@ def deployment(tmp_path_factory, portal, replicas) -> Iterator[tuple[AirflowClus
 
 
 def _rows(portal: dict[str, str], resource: dict) -> int:
-    return action(portal, "datastore_search", resource_id=resource["id"], limit=0)["total"]
+    return public(portal).action.datastore_search(resource_id=resource["id"], limit=0)["total"]
 
 
 def test_a_harvest_spread_over_both_workers_hands_its_data_over_through_the_store(deployment, portal):

@@ -11,7 +11,6 @@ The Airflow is bench/airflow_cluster.py's, asked through its REST API as the UI 
 
 from __future__ import annotations
 
-import configparser
 import contextlib
 import secrets
 import subprocess
@@ -20,17 +19,18 @@ import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
 
+import ckanapi
 import psycopg2
 import pytest
 import yaml
 
 from bench.airflow_cluster import AirflowCluster, wait
 from pipelines import config
-from tests.pipelines.conftest import AIRFLOW, action, write
+from tests.pipelines.conftest import AIRFLOW
+from tests.support.portal import INI, as_pipelines, configuration, public
 
 DATABASE = "airflow_new_source_test"
 BROKER_DB = 15  # flushed by the cluster, unused by the LocalExecutor (the Celery test's is 13, the executor bench's 14)
-E2E_INI = config.REPOSITORY / "var" / "e2e.ini"  # the test portal's settings (scripts/e2e-portal.sh)
 STORAGE = config.REPOSITORY / "var" / "e2e-storage" / "resources"  # its uploaded files
 
 
@@ -53,9 +53,7 @@ def _asset_events(airflow: AirflowCluster, dag_id: str, uri: str) -> int:
 
 def _datastore_tables(names: list[str]) -> list[str]:
     """Those of ``names`` that are tables in the test portal's DataStore database."""
-    ini = configparser.RawConfigParser(strict=False)
-    ini.read(E2E_INI)
-    with psycopg2.connect(ini["app:main"]["ckan.datastore.write_url"]) as connection, connection.cursor() as cursor:
+    with psycopg2.connect(configuration()["ckan.datastore.write_url"]) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_name = ANY(%s)", (names,))
         return [row[0] for row in cursor.fetchall()]
 
@@ -80,7 +78,7 @@ def test_a_new_yaml_file_runs_without_restart_announces_changes_and_alerts_in_th
         # the scheduler starts the first run by itself (@daily, no catch-up: the last interval)
         (first,) = wait(lambda: airflow.ended(dag_id, 1), 300, f"the first run of {dag_id} ended", 2)
         assert first["state"] == "success", airflow.tasks(dag_id, first["dag_run_id"])
-        assert action(portal, "package_show", id=name)["organization"]["name"] == "tiefbauamt"
+        assert public(portal).action.package_show(id=name)["organization"]["name"] == "tiefbauamt"
         assert _asset_events(airflow, dag_id, uri) == 1  # the run that published the dataset announced it
 
         airflow.api(f"dags/{dag_id}/dagRuns", {"logical_date": None})
@@ -98,7 +96,7 @@ def test_a_new_yaml_file_runs_without_restart_announces_changes_and_alerts_in_th
         assert f"HTTP 500: 'Internal Server Error'. Nothing was published: the dataset {uri} is as before." in log
 
         # removing it is one command, and nothing of it is left behind
-        resources = action(portal, "package_show", id=name)["resources"]
+        resources = public(portal).action.package_show(id=name)["resources"]
         tables = [r["id"] for r in resources if r.get("datastore_active")]
         uploads = [STORAGE / r["id"][:3] / r["id"][3:6] / r["id"][6:] for r in resources if r["url_type"] == "upload"]
         assert tables and uploads and all(upload.exists() for upload in uploads)
@@ -106,7 +104,7 @@ def test_a_new_yaml_file_runs_without_restart_announces_changes_and_alerts_in_th
         assert work.exists()
         removed = subprocess.run(
             [AIRFLOW.with_name("python"), "-m", "pipelines.remove", document["id"], "--sources", airflow.sources,
-             "--dags", airflow.home / "source-dags", "--work", work.parent, "--purge", E2E_INI],
+             "--dags", airflow.home / "source-dags", "--work", work.parent, "--purge", INI],
             env=airflow.environment, capture_output=True, text=True,
         )  # fmt: skip
         assert removed.returncode == 0, removed.stdout + removed.stderr
@@ -119,12 +117,11 @@ def test_a_new_yaml_file_runs_without_restart_announces_changes_and_alerts_in_th
         with pytest.raises(urllib.error.HTTPError) as unknown:
             airflow.api(f"dags/{dag_id}")
         assert unknown.value.code == 404
-        with pytest.raises(urllib.error.HTTPError) as gone:
-            action(portal, "package_show", id=name)
-        assert gone.value.code == 404
+        with pytest.raises(ckanapi.NotFound):
+            public(portal).action.package_show(id=name)
         assert not any(upload.exists() for upload in uploads)
         assert _datastore_tables(tables) == []
     finally:
         target.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):  # only when the test failed before the removal
-            write(portal, "package_delete", id=name)
+        with contextlib.suppress(ckanapi.CKANAPIError, OSError):  # only when the test failed before the removal
+            as_pipelines(portal).action.package_delete(id=name)
