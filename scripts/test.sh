@@ -28,12 +28,14 @@ setup_seconds=$SECONDS  # installs, environments, test databases: the time table
 #             its own copies of the test databases (scripts/ckan-config.sh test); then the SolrCloud
 #             (scripts/solr.sh) with tests/search, tests/solr and tests/spatial on it (var/test-solr.ini,
 #             two workers with a collection each), and the node fault tests alone;
-#   bench     the benchmark smoke run of the catalogue parts (bench portal on :${BENCH_PORT:-5057});
+#   bench     the benchmark smoke run of the catalogue parts (bench portal on :${BENCH_PORT:-5057}) and
+#             of the Lighthouse part (nginx and CKAN on :${LIGHTHOUSE_PORT:-5070}, :+1);
 #   portals   the pipeline suites in .venv/airflow against a fresh test portal on :${E2E_PORT:-5055} —
 #             the new-source test (a running Airflow that mostly waits for its scheduler) beside the
 #             others, with replicas of its own — then the suites that need that harvested portal
-#             (conformance, browser, operations: it restarts it), then the pipeline part of the
-#             benchmark smoke run on it.
+#             (conformance, browser, operations: it restarts it), then the pipeline and executor
+#             parts of the benchmark smoke run on it.
+# The backends part of `make bench` (PostgreSQL beside a SolrCloud of its own) is not in the smoke run.
 # They share no database, Redis database, port or file; the output of the bench and portal streams is
 # printed when they end (var/test-bench.log, var/test-portals.log), the CKAN stream's as it runs.
 airflow_suites=(pipelines replicas)
@@ -74,7 +76,7 @@ ckan_stream() {
 
 bench_stream() {
     say "Benchmark smoke run, catalogue parts (make bench on a tiny catalogue; bench portal on :${BENCH_PORT:-5057})"
-    BENCH_PARTS="search dcat spatial parking pages" "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" \
+    BENCH_PARTS="search dcat spatial parking pages lighthouse" "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" \
         --junitxml="$REPORTS/bench.xml" "$ROOT/tests/bench"
 }
 
@@ -98,8 +100,8 @@ portal_stream() {
     ensure_database ckan_harvest ckan_default
     "$ROOT/scripts/ckan-config.sh" harvest
     "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" --junitxml="$REPORTS/live.xml" "${live[@]}" || failed=1
-    say "Benchmark smoke run, pipeline part (on the test portal and replicas)"
-    BENCH_PARTS=pipeline BENCH_TEST_PORTAL=running "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" \
+    say "Benchmark smoke run, pipeline and executor parts (on the test portal and replicas)"
+    BENCH_PARTS="pipeline executors" BENCH_TEST_PORTAL=running "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" \
         --junitxml="$REPORTS/bench-pipeline.xml" "$ROOT/tests/bench" || failed=1
     return "$failed"
 }
