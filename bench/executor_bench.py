@@ -61,19 +61,23 @@ def main(argv: list[str] | None = None) -> int:
             cluster = AirflowCluster(home, portal, database=DATABASE, broker_db=BROKER_DB, executor=executor,
                                      workers=workers, concurrency=SLOTS)  # fmt: skip
             with cluster:
-                suffix = secrets.token_hex(3)
-                layer = cluster.add_source(layer_document(layer_url, args.features, f"ebench_{suffix}",
-                                                          f"ebench-{args.features}-{suffix}"))  # fmt: skip
-                layer_seconds = _wall(cluster, [layer[0]])
-                dags = [cluster.add_copy(source_id, f"runde_{source_id}")[0] for source_id in ids]
-                round_seconds = _wall(cluster, dags)
-            results.append({"executor": executor, "workers": workers, "layer": layer_seconds,
-                            "round": round_seconds, "runs": len(dags)})  # fmt: skip
+                results.append({"executor": executor, "workers": workers,
+                                **measure(cluster, layer_url, args.features, ids)})  # fmt: skip
             print(results[-1], flush=True)
     markdown = _markdown(results, args.features)
     print(markdown)
     report.write_section(args.report, "executors", markdown, title="Executors")
     return 0
+
+
+def measure(cluster: AirflowCluster, layer_url: str, features: int, ids: list[str]) -> dict[str, float]:
+    """On a running Airflow: wall seconds of the layer (served at ``layer_url``) alone, then of a full round
+    of the fixture sources ``ids`` at once, and the round's number of runs."""
+    suffix = secrets.token_hex(3)
+    layer = cluster.add_source(layer_document(layer_url, features, f"ebench_{suffix}", f"ebench-{features}-{suffix}"))
+    layer_seconds = _wall(cluster, [layer[0]])
+    dags = [cluster.add_copy(source_id, f"runde_{source_id}")[0] for source_id in ids]
+    return {"layer": layer_seconds, "round": _wall(cluster, dags), "runs": len(dags)}
 
 
 def _wall(cluster: AirflowCluster, dags: list[str]) -> float:
