@@ -33,8 +33,9 @@ setup_seconds=$SECONDS  # installs, environments, test databases: the time table
 #   portals   the pipeline suites in .venv/airflow against a fresh test portal on :${E2E_PORT:-5055} —
 #             the new-source test (a running Airflow that mostly waits for its scheduler) beside the
 #             others, with replicas of its own — then the suites that need that harvested portal
-#             (conformance, browser, operations: it restarts it), then the pipeline and executor
-#             parts of the benchmark smoke run on it.
+#             (conformance, browser, operations: it restarts it), then the pipeline part of the
+#             benchmark smoke run on it. The executors part's measurement runs at smoke size on the
+#             Celery test's Airflow (tests/pipelines/test_celery_deployment.py), not on one of its own.
 # The backends part of `make bench` (PostgreSQL beside a SolrCloud of its own) is not in the smoke run.
 # They share no database, Redis database, port or file; the output of the bench and portal streams is
 # printed when they end (var/test-bench.log, var/test-portals.log), the CKAN stream's as it runs.
@@ -100,8 +101,8 @@ portal_stream() {
     ensure_database ckan_harvest ckan_default
     "$ROOT/scripts/ckan-config.sh" harvest
     "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" --junitxml="$REPORTS/live.xml" "${live[@]}" || failed=1
-    say "Benchmark smoke run, pipeline and executor parts (on the test portal and replicas)"
-    BENCH_PARTS="pipeline executors" BENCH_TEST_PORTAL=running "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" \
+    say "Benchmark smoke run, pipeline part (on the test portal and replicas)"
+    BENCH_PARTS=pipeline BENCH_TEST_PORTAL=running "$CKAN_VENV/bin/pytest" --ckan-ini="$VAR/test.ini" \
         --junitxml="$REPORTS/bench-pipeline.xml" "$ROOT/tests/bench" || failed=1
     return "$failed"
 }

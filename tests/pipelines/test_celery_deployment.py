@@ -32,7 +32,9 @@ import geopandas as gpd
 import psutil
 import pytest
 
+from bench import executor_bench
 from bench.airflow_cluster import ROOT, AirflowCluster, wait
+from bench.pipeline_bench import _serve
 from replica.run import free_port
 from tests.pipelines.test_restarts import assert_whole
 from tests.support.portal import dataset_exists, public
@@ -158,6 +160,16 @@ def test_the_proxy_serves_the_portal_and_airflow_as_in_production(deployment, po
         assert ui.status == 200 and b"<html" in body.lower()
     finally:
         subprocess.run([script, "stop"], env=settings, capture_output=True)
+
+
+def test_the_executor_benchmark_measures_on_this_airflow(deployment, tmp_path):
+    """`make bench`'s executors part (bench/executor_bench.py) at smoke size, on this running Airflow
+    rather than on one of its own: a 200-feature layer alone, then a round of one source."""
+    airflow, _ = deployment
+    result = executor_bench.measure(airflow, _serve(tmp_path, 200), 200, ["stadtteile"])
+    assert result["runs"] == 1 and result["layer"] > 0 and result["round"] > 0, result
+    table = executor_bench._markdown([{"executor": "CeleryExecutor", "workers": 2, **result}], 200)
+    assert f"| CeleryExecutor, 2 workers | 4 | {result['layer']:.0f} | {result['round']:.0f} | 1 |" in table, table
 
 
 def test_a_worker_killed_while_publishing_loses_nothing(deployment, portal):
