@@ -219,7 +219,7 @@ def _markdown(results: dict[str, Any], paths: dict[str, list[str]], count: int, 
         f"{repeat} loads per page after warm-up.",
         report.table(header, map(row, paths), left=2),
         weight("proxy", "through the production proxy (measured: nginx, docker/proxy's template, gzip)") + "\n"
-        + weight("served", "as `make demo` serves it (gunicorn, no compression)"),
+        + weight("served", "straight from gunicorn (no proxy, no compression; `make demo` puts nginx in front)"),
         f"TTFB target: p95 under {TARGET_TTFB_P95_MS:.0f} ms. *KB via proxy*: the bytes Chromium received for a "
         "first visit through `scripts/proxy.sh` (Debian's nginx running `docker/proxy/portal.conf.template` in front "
         "of the bench portal, HTTP/2 over TLS, gzip as configured there); *KB served*: the same visit from gunicorn. "
