@@ -30,6 +30,7 @@ import yaml
 from pipelines import config
 from pipelines.publish import ckan as publisher
 from replica.run import free_port
+from tests.support.portal import read_env
 
 ROOT = config.REPOSITORY
 AIRFLOW = Path(sys.executable).with_name("airflow")
@@ -69,7 +70,7 @@ class AirflowCluster:
         self.datasets: list[str] = []  # deleted at the end: the catalogue tests that follow see the demo's only
         self._processes: list[subprocess.Popen] = []
         self._token = ""
-        login = f"airflow:{_env_file()['AIRFLOW_DB_PASSWORD']}@127.0.0.1:5432/{database}"
+        login = f"airflow:{read_env(ROOT / '.env')['AIRFLOW_DB_PASSWORD']}@127.0.0.1:5432/{database}"
         bundles = [{"name": "chemnitz-sources", "classpath": "pipelines.bundle.SourceConfigBundle",
                     "kwargs": {"configs": str(self.sources), "path": str(home / "source-dags")}}]  # fmt: skip
         self.environment = {
@@ -211,9 +212,3 @@ class AirflowCluster:
 
     def worker_pid(self, n: int) -> int:
         return int((self.home / "run" / f"airflow-worker-{n}.pid").read_text())
-
-
-def _env_file() -> dict[str, str]:
-    """The secrets of .env (make demo's): the cluster logs in as the local ``airflow`` role."""
-    lines = (ROOT / ".env").read_text().splitlines()
-    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))

@@ -31,6 +31,7 @@ from bench.pipeline_bench import _serve, layer_document
 from pipelines import config as sources
 from replica.run import DEFAULT_PORTS
 from replica.run import replicas as run_replicas
+from tests.support.portal import settings
 
 SLOTS = 2  # task slots per Celery worker (AIRFLOW_WORKER_CONCURRENCY of make demo)
 DATABASE = "airflow_executor_bench"
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"no source configuration for {', '.join(sorted(unknown))}")
         ids = args.sources
 
-    portal = dict(line.split("=", 1) for line in (ROOT / "var" / "e2e.env").read_text().splitlines() if "=" in line)
+    portal = settings()
     results = []
     with tempfile.TemporaryDirectory() as folder, run_replicas(Path(folder) / "replicas", DEFAULT_PORTS):
         layer_url = _serve(Path(folder), args.features)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from replica.run import free_port
-from tests.support.portal import app_main
+from tests.support.portal import app_main, read_env
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("ckan_image_settings", ROOT / "docker" / "ckan" / "settings.py")
@@ -29,8 +29,7 @@ AIRFLOW_BIN = ROOT / ".venv" / "airflow" / "bin"
 
 def _secrets() -> dict[str, str]:
     """The local roles' passwords (.env of make demo): the sample environment logs in as those roles."""
-    lines = (ROOT / ".env").read_text().splitlines()
-    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+    return read_env(ROOT / ".env")
 
 
 def _psql(*commands: str) -> None:

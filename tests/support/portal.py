@@ -24,8 +24,9 @@ USER_AGENT = "Chemnitz-Open-Data-Tests/1.0"
 
 
 def read_env(path: Path) -> dict[str, str]:
-    """The ``KEY=value`` lines of a settings file (``var/e2e.env``, the demo's ``.env``)."""
-    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    """The ``KEY=value`` lines of a settings file (``var/e2e.env``, the demo's ``.env``; ``#`` lines are comments)."""
+    lines = path.read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
 
 
 def settings(path: Path = ENV) -> dict[str, str]:
