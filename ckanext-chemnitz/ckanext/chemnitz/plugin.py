@@ -38,6 +38,7 @@ from ckanext.chemnitz.spatial import helpers as spatial_helpers
 from ckanext.chemnitz.spatial import index as spatial_index
 from ckanext.chemnitz.spatial import search as spatial_search
 from ckanext.chemnitz.spatial import views as spatial_views
+from ckanext.chemnitz.theme import assets as theme_assets
 from ckanext.chemnitz.theme import feedback, pages
 from ckanext.chemnitz.theme import helpers as theme_helpers
 
@@ -64,6 +65,7 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_resource("assets", "ckanext-chemnitz")
+        theme_assets.register()
         tk.add_public_directory(config, "public")
 
     def update_config_schema(self, schema: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from ckanext.chemnitz import usage
 from ckanext.chemnitz.dcat import facets
-from ckanext.chemnitz.theme import summary
+from ckanext.chemnitz.theme import assets, summary
 
 
 def geojson_bounds(value: Any) -> tuple[float, float, float, float] | None:
@@ -60,6 +60,7 @@ def render_assets(next_helper: Any, type_: str) -> Markup:
 def helpers() -> dict[str, Any]:
     return {
         "render_assets": render_assets,
+        "chemnitz_reading_page_assets": assets.reading_page_assets,
         "chemnitz_catalogue_summary": summary.catalogue_summary,
         "chemnitz_most_used": usage.most_used,
         "chemnitz_theme_tiles": facets.theme_tiles,

@@ -75,6 +75,14 @@
     }
   });
 
+  // Bootstrap's tooltips ("Open Definition" on the dataset page): CKAN starts them in its module
+  // bundle, which the pages visitors read do without (theme/assets.py); starting one twice is harmless.
+  if (window.bootstrap) {
+    document.querySelectorAll("[data-bs-toggle=tooltip]").forEach(function (element) {
+      window.bootstrap.Tooltip.getOrCreateInstance(element);
+    });
+  }
+
   document.addEventListener("click", function (event) {
     var show = event.target.closest(".show-filters");
     if (show) {

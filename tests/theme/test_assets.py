@@ -1,0 +1,71 @@
+"""The pages a visitor reads load Bootstrap and the portal's own scripts, not CKAN's module system
+(jQuery, moment.js, select2, …: 1–2 s of script work on a phone); everything on them works without it.
+Logged-in users and the other pages keep CKAN's scripts."""
+
+from __future__ import annotations
+
+import ckan.tests.factories as factories
+import ckan.tests.helpers as helpers
+import pytest
+from lxml import html
+
+from tests.ckan_support import PORTAL_PLUGINS
+from tests.dcat.examples import school_dataset
+from tests.support.pages import page
+
+pytestmark = [
+    pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
+    pytest.mark.ckan_config("ckan.locale_default", "de"),
+    # no request context: it would keep the first request's visitor for the logged-in request too
+    pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
+]
+READING_PAGES = ["/", "/dataset/", "/dataset/schulen", "/parken", "/karte", "/ueber-das-portal"]
+
+
+@pytest.fixture
+def schools() -> dict:
+    org = factories.Organization(name="schulverwaltungsamt", title="Schulverwaltungsamt")
+    return helpers.call_action("package_create", **school_dataset(org["id"]))
+
+
+def scripts(tree: html.HtmlElement) -> list[str]:
+    return tree.xpath("//script/@src")
+
+
+def loads(tree: html.HtmlElement, name: str) -> bool:
+    return any(src.rsplit("/", 1)[-1].split("_", 1)[-1] == name for src in scripts(tree))
+
+
+@pytest.mark.parametrize("path", READING_PAGES)
+def test_a_reading_page_loads_bootstrap_and_the_theme_and_nothing_waits_for_ckans_modules(app, schools, path):
+    tree = page(app, path)
+    assert loads(tree, "bootstrap.js") and loads(tree, "theme.js")
+    for ckan_script in ("main.js", "ckan.js", "vendor.js", "jquery.js", "activity.js"):
+        assert not loads(tree, ckan_script), f"{path} loads CKAN's {ckan_script}"
+    assert not tree.xpath("//*[@data-module]"), f"{path} has elements for CKAN's modules, which it does not load"
+    assert all(tag.get("defer") is not None for tag in tree.xpath("//script[@src]"))
+
+
+def test_the_search_page_keeps_htmx_for_sorting_and_filters(app, schools):
+    tree = page(app, "/dataset/", q="Schule")
+    assert loads(tree, "htmx.js")
+    assert tree.xpath("//form[@id='dataset-search-form'][@hx-trigger]")
+
+
+def test_logged_in_users_and_other_pages_keep_ckans_scripts(app, schools):
+    editor = factories.Sysadmin()
+    token = factories.APIToken(user=editor["name"])["token"]
+    signed_in = html.fromstring(app.get("/dataset/schulen", headers={"Authorization": token}, status=200).body)
+    assert loads(signed_in, "main.js") and loads(signed_in, "ckan.js")
+    resource = schools["resources"][0]["id"]
+    assert loads(page(app, f"/dataset/schulen/resource/{resource}"), "main.js")
+
+
+def test_the_language_is_chosen_with_the_browsers_selection_and_a_button(app, schools):
+    form = page(app, "/").xpath("//form[@class='lang-select']")[0]
+    select = form.xpath(".//select[@name='url']")[0]
+    assert form.xpath(".//label[@for='field-lang-select']")[0].text_content().strip() == "Sprache"
+    assert {"de", "en"} <= {option.get("lang") for option in select.xpath("option")}
+    button = form.xpath(".//button[@type='submit']")[0]
+    assert button.text_content().strip() == "Los" and "d-none" not in button.get("class")
+    assert select.get("data-module") is None
