@@ -149,7 +149,7 @@ def _pieces_complete(indexed: int) -> bool:
     import ckan.model as model
     import sqlalchemy as sa
 
-    from ckanext.chemnitz.dcat import store
+    from ckanext.chemnitz.dcat import pieces, store
 
     public = model.Session.execute(sa.text(f"SELECT count(*) FROM package p WHERE {store.PUBLIC}")).scalar_one()
     current = model.Session.execute(
@@ -157,9 +157,9 @@ def _pieces_complete(indexed: int) -> bool:
                     JOIN {store.PIECE} pc ON pc.package_id = p.id
                     WHERE {store.PUBLIC} AND NOT r.stale AND r.source_modified = p.metadata_modified
                       AND pc.generation = :generation"""),
-        {"generation": store.generation()},
+        {"generation": pieces.generation()},
     ).scalar_one()  # fmt: skip
-    return indexed == public and current == public * len(store.PROFILES) * len(store.PIECE_FORMATS)
+    return indexed == public and current == public * len(pieces.PROFILES) * len(pieces.PIECE_FORMATS)
 
 
 def _build_cost() -> float:
@@ -169,17 +169,17 @@ def _build_cost() -> float:
     import ckan.plugins.toolkit as tk
     import sqlalchemy as sa
 
-    from ckanext.chemnitz.dcat import store
+    from ckanext.chemnitz.dcat import pieces, store
 
     ids = model.Session.execute(
         sa.text(f"SELECT p.id FROM package p WHERE {store.PUBLIC} ORDER BY p.name LIMIT :n"), {"n": BUILD_SAMPLE}
     ).scalars()
     shown = [tk.get_action("package_show")({"ignore_auth": True}, {"id": id_}) for id_ in ids]
-    store.build(shown[0])  # warm-up
+    pieces.build(shown[0])  # warm-up
     samples = []
     for dataset_dict in shown:
         started = time.process_time()
-        store.build(dataset_dict)
+        pieces.build(dataset_dict)
         samples.append((time.process_time() - started) * 1000)
     return statistics.median(samples)
 

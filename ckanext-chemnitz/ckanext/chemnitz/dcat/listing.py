@@ -62,11 +62,11 @@ def boundaries(rows: int, last_change: datetime.datetime | None) -> Boundaries:
     return _kept[key]
 
 
-def page(number: int, rows: int, last_change: datetime.datetime | None) -> tuple[list[Any], int]:
-    """Page ``number``'s public datasets ``(id, stamp)`` in catalogue order, and the catalogue's count."""
+def _range(number: int, rows: int, last_change: datetime.datetime | None) -> tuple[str, dict[str, Any]] | None:
+    """SQL over ``package p`` selecting page ``number``'s range of the public index, or None past the last page."""
     kept = boundaries(rows, last_change)
     if number > len(kept.starts):
-        return [], kept.count
+        return None
     conditions = [store.PUBLIC]
     parameters: dict[str, Any] = {}
     if number > 1:  # from this page's first key on (the first page also shows datasets new since)
@@ -75,10 +75,38 @@ def page(number: int, rows: int, last_change: datetime.datetime | None) -> tuple
     if number < len(kept.starts):  # up to the next page's first key
         conditions.append(BEFORE_KEY)
         parameters["to_time"], parameters["to_id"] = kept.starts[number]
-    found = model.Session.execute(
+    return " AND ".join(conditions), parameters
+
+
+def page(number: int, rows: int, last_change: datetime.datetime | None) -> tuple[list[Any], int]:
+    """Page ``number``'s public datasets ``(id, stamp)`` in catalogue order, and the catalogue's count."""
+    found = _range(number, rows, last_change)
+    count = boundaries(rows, last_change).count
+    if found is None:
+        return [], count
+    condition, parameters = found
+    listed = model.Session.execute(
         sa.text(f"""SELECT p.id, {STAMP} AS stamp FROM package p
             LEFT JOIN {store.RECORD} r ON r.package_id = p.id
-            WHERE {" AND ".join(conditions)} ORDER BY p.metadata_modified DESC, p.id"""),
+            WHERE {condition} ORDER BY p.metadata_modified DESC, p.id"""),
         parameters,
     ).all()  # fmt: skip
-    return [(row.id, row.stamp) for row in found], kept.count
+    return [(row.id, row.stamp) for row in listed], count
+
+
+def pieces(
+    number: int, rows: int, last_change: datetime.datetime | None, listed: list[str], profile: str, fmt: str
+) -> dict[str, tuple[str, str]]:
+    """The pieces of page ``number``'s ``listed`` datasets (``store.fresh_pieces``), read along the
+    page's range of the index like the page itself.
+
+    Asked by id, PostgreSQL joined a page's 100 datasets by hashing all public datasets' index
+    entries or records, a cost growing with the catalogue. A listed dataset no longer in the range
+    (edited since it was listed) is looked up by id.
+    """
+    found = _range(number, rows, last_change)
+    if found is None or not listed:
+        return {}
+    read = store.fresh_pieces_where(found[0], found[1], profile, fmt)
+    moved = [id_ for id_ in listed if id_ not in read]
+    return {**read, **store.fresh_pieces(moved, profile, fmt)}

@@ -36,7 +36,7 @@ from flask import Flask, Response
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
-from ckanext.chemnitz.dcat import catalog_page, listing, store
+from ckanext.chemnitz.dcat import catalog_page, listing, pieces, store
 
 AS = Namespace("https://www.w3.org/ns/activitystreams#")
 XML_OPEN = '<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
@@ -53,7 +53,7 @@ def requested_profile() -> str | None:
     else:
         configured = tk.config.get("ckanext.dcat.rdf.profiles") or ""
         names = configured.split() if isinstance(configured, str) else list(configured)
-    return names[0] if len(names) == 1 and names[0] in store.PROFILES else None
+    return names[0] if len(names) == 1 and names[0] in pieces.PROFILES else None
 
 
 def _since(raw: str | None) -> datetime.datetime | None:
@@ -80,13 +80,18 @@ def _page_number() -> int:
     return page
 
 
+def _whole_catalogue(since: datetime.datetime | None) -> bool:
+    """Whether the request pages through the whole public catalogue (no ``q``, ``fq`` or ``modified_since``)."""
+    return not (tk.request.args.get("q") or tk.request.args.get("fq") or since)
+
+
 def _listing(
     page: int, rows: int, since: datetime.datetime | None, last_change: datetime.datetime | None
 ) -> tuple[list[Any], int]:
     """The page's datasets ``(id, stamp)`` and how many match, newest change first (as ckanext-dcat)."""
-    q, fq = tk.request.args.get("q"), tk.request.args.get("fq")
-    if not (q or fq or since):
+    if _whole_catalogue(since):
         return listing.page(page, rows, last_change)
+    q, fq = tk.request.args.get("q"), tk.request.args.get("fq")
     if not (q or fq):  # the datasets changed since: few, counted and paged where they are
         changed = f"{WITH_RECORD} WHERE {PUBLIC} AND {STAMP} >= :since"
         found = model.Session.execute(  # the count with the page: one round trip
@@ -190,19 +195,19 @@ def _catalogue_node(profile: str, fmt: str, last_change: datetime.datetime) -> s
     until the catalogue changes: made once per process for each profile, format and change
     (building it with ckanext-dcat cost more than reading a page's pieces)."""
     settings = tuple(str(tk.config.get(option) or "") for option in CATALOGUE_SETTINGS)
-    key = (store.generation(), profile, fmt, last_change, settings)
+    key = (pieces.generation(), profile, fmt, last_change, settings)
     if key not in _catalogue_nodes:
-        serializer = store.Serializer(profiles=[profile])
+        serializer = pieces.Serializer(profiles=[profile])
         serializer.graph_from_catalog({})
         if len(_catalogue_nodes) >= 32:  # earlier changes' descriptions are never asked for again
             _catalogue_nodes.clear()
-        _catalogue_nodes[key] = store.render(serializer.g, fmt)
+        _catalogue_nodes[key] = pieces.render(serializer.g, fmt)
     return _catalogue_nodes[key]
 
 
 def _paging(profile: str, fmt: str, pagination: dict[str, Any], tombstones: list[Any]) -> str:
     """The page's hydra paging and the tombstones (the links to the datasets: ``_links``)."""
-    serializer = store.Serializer(profiles=[profile])
+    serializer = pieces.Serializer(profiles=[profile])
     graph = serializer.g
     if pagination:
         serializer._add_pagination_triples(pagination)
@@ -212,7 +217,7 @@ def _paging(profile: str, fmt: str, pagination: dict[str, Any], tombstones: list
         graph.add((URIRef(uri), RDF.type, AS.Tombstone))
         graph.add((URIRef(uri), AS.formerType, DCAT.Dataset))
         graph.add((URIRef(uri), AS.deleted, Literal(when.isoformat(), datatype=XSD.dateTime)))
-    return store.render(graph, fmt) if len(graph) else ""
+    return pieces.render(graph, fmt) if len(graph) else ""
 
 
 def _links(fmt: str, uris: list[str]) -> str:
@@ -245,12 +250,16 @@ def catalog_response(url_format: str) -> Response:
     except tk.ValidationError as error:
         return tk.abort(409, str(error))
     tombstones = _tombstones(since) if since and page == 1 else []
-    etag = _tag(store.generation(), profile, url_format, sorted(tk.request.args.items(multi=True)), count,
+    etag = _tag(pieces.generation(), profile, url_format, sorted(tk.request.args.items(multi=True)), count,
                 listed, tombstones, last_change)  # fmt: skip
 
     def body() -> Iterator[str]:
-        pieces = store.fresh_pieces([id_ for id_, _stamp in listed], profile, fmt)
-        present = [pieces[id_] for id_, _stamp in listed if id_ in pieces]
+        ids = [id_ for id_, _stamp in listed]
+        if _whole_catalogue(since):
+            found = listing.pieces(page, rows, last_change, ids, profile, fmt)
+        else:
+            found = store.fresh_pieces(ids, profile, fmt)
+        present = [found[id_] for id_, _stamp in listed if id_ in found]
         head = [_catalogue_node(profile, fmt, last_change), _paging(profile, fmt, pagination, tombstones)]
         links = _links(fmt, [uri for uri, _piece in present])
         return _assemble(fmt, [*head, links, *(piece for _uri, piece in present)])
@@ -270,7 +279,7 @@ def dataset_response(name_or_id: str, url_format: str, original: Callable[[], An
         sa.text(f"SELECT {STAMP} {WITH_RECORD} WHERE p.id = :id"),
         {"id": package.id},
     ).scalar_one()
-    etag = _tag(store.generation(), profile, url_format, package.id, stamp)
+    etag = _tag(pieces.generation(), profile, url_format, package.id, stamp)
 
     def body() -> Iterator[str]:
         _uri, piece = store.fresh_pieces([package.id], profile, fmt)[package.id]

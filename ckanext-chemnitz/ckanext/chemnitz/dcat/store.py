@@ -17,7 +17,7 @@ What else goes into a dataset's RDF is tracked so stored pieces are never served
 * ``stale``: set when something outside the dataset changed its RDF — its organization (title
   in ``dcatde:maintainer`` and the contact point), a member of its series (``dcat:prev``/``next``);
 * ``generation``: a fingerprint of the code that writes the RDF, the settings and the licence and
-  department lists.
+  department lists (``pieces.py``, which makes the pieces; storing and reading them is this module's).
 
 A piece failing any of these is rebuilt when read (``fresh_pieces``). Records of datasets that are
 no longer public stay, with the time they left, so ``modified_since`` can announce the deletion.
@@ -26,50 +26,27 @@ no longer public stay, with the time they left, so ``modified_since`` can announ
 from __future__ import annotations
 
 import datetime
-import hashlib
-import importlib.metadata
 import json
 import logging
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import ckan.plugins.toolkit as tk
-import rdflib
 import sqlalchemy as sa
 from ckan import model
-from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import dataset_uri
 
-from ckanext.chemnitz import organizations
-from ckanext.chemnitz.dcat import version2, writers
+from ckanext.chemnitz.dcat.pieces import build, generation
 
 log = logging.getLogger(__name__)
 
 RECORD = "chemnitz_dcat_record"
 PIECE = "chemnitz_dcat_piece"
-PROFILES = ("dcat_ap_de", "dcat_ap_de_2")
-PIECE_FORMATS = ("ttl", "xml", "jsonld")
 # The formats of ckanext-dcat's URLs (``/catalog.ttl`` …) and the stored piece each is made from.
 URL_FORMATS = {"ttl": "ttl", "n3": "ttl", "rdf": "xml", "xml": "xml", "jsonld": "jsonld"}
 HIDDEN_TYPES = ("harvest", "showcase")  # as ckanext-dcat's catalogue leaves them out
 # Datasets in the public catalogue (SQL over ``package p``).
 PUBLIC = f"p.state = 'active' AND NOT p.private AND p.type NOT IN ('{HIDDEN_TYPES[0]}', '{HIDDEN_TYPES[1]}')"
-
-# The code that shapes a dataset's RDF (a change of the pages' code keeps the stored pieces).
-_PIECE_CODE = ("contact.py", "dates.py", "profile.py", "store.py", "vocabularies.py", "writers.py")
-_CODE = (
-    b"".join((Path(__file__).parent / name).read_bytes() for name in _PIECE_CODE)
-    + importlib.metadata.version("ckanext-dcat").encode()
-)
-_SETTINGS = (
-    "ckan.site_url",
-    "ckanext.dcat.base_uri",
-    "ckanext.dcat.resource.inherit.license",
-    "ckanext.dcat.clean_tags",
-    "ckanext.chemnitz.dcat.contributor_id",
-)
-_generation_cache: dict[str, Any] = {}
 _tables_present = False
 _missing_reported = False
 
@@ -77,27 +54,6 @@ _missing_reported = False
 def utcnow() -> datetime.datetime:
     """CKAN's clock: naive UTC, as ``metadata_modified``."""
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
-
-
-def generation() -> str:
-    """Fingerprint of everything besides the dataset that shapes its RDF (code, settings, lists).
-
-    Asked on every catalogue request and every indexing: the declarations file is read again only
-    when its modification time or size changed.
-    """
-    declarations = organizations.declarations_file()
-    try:
-        status = declarations.stat()
-        key: tuple[Any, ...] = (str(declarations), status.st_mtime_ns, status.st_size)
-    except FileNotFoundError:
-        key = (str(declarations),)
-    if _generation_cache.get("key") != key:
-        declared = declarations.read_bytes() if len(key) > 1 else b""
-        licences = sorted((lic.id, lic.url or "", lic.title) for lic in model.Package.get_license_register().values())
-        settings = [str(tk.config.get(option) or "") for option in _SETTINGS]
-        digest = hashlib.sha1(_CODE + declared + json.dumps([settings, licences]).encode())
-        _generation_cache.update(key=key, value=digest.hexdigest()[:20])
-    return _generation_cache["value"]
 
 
 def available() -> bool:
@@ -109,40 +65,6 @@ def available() -> bool:
             log.warning("Table %s is missing (run `ckan db upgrade`): DCAT pages are built per request", PIECE)
             _missing_reported = True
     return _tables_present
-
-
-# ------------------------------------------------------------------------------------ serialising
-def render(graph: rdflib.Graph, fmt: str) -> str:
-    """The joinable piece of ``graph`` in the stored format ``fmt``."""
-    return writers.write(graph, [fmt])[fmt]
-
-
-class Serializer(RDFSerializer):
-    """ckanext-dcat's serializer, looking its profiles' entry points up once per process (a lookup
-    costs about 30 ms, more than assembling a page)."""
-
-    _loaded: ClassVar[dict[tuple[str, ...], list[Any]]] = {}
-
-    def _load_profiles(self, profile_names: list[str]) -> list[Any]:
-        key = tuple(profile_names)
-        if key not in self._loaded:
-            self._loaded[key] = super()._load_profiles(profile_names)
-        return self._loaded[key]
-
-
-def build(dataset_dict: dict[str, Any]) -> dict[tuple[str, str], str]:
-    """Every stored piece of the dataset, ``{(profile, format): body}``.
-
-    One graph: the ``dcat_ap_de`` (3.0) graph is written in each format, then turned into the 2.0
-    flavour in place — exactly what the ``dcat_ap_de_2`` profile adds to the 3.0 one — and written
-    again (building the graph costs as much as writing it in all three formats).
-    """
-    serializer = Serializer(profiles=[PROFILES[0]])
-    dataset_ref = serializer.graph_from_dataset(dataset_dict)
-    pieces = {(PROFILES[0], fmt): body for fmt, body in writers.write(serializer.g, PIECE_FORMATS).items()}
-    version2.from_3_0(serializer.g, dataset_ref)
-    pieces.update({(PROFILES[1], fmt): body for fmt, body in writers.write(serializer.g, PIECE_FORMATS).items()})
-    return pieces
 
 
 # --------------------------------------------------------------------------------------- storing
@@ -211,18 +133,24 @@ def store(connection: Any, dataset_dict: dict[str, Any], *, changed: bool = True
             "keep_time": not changed or (not public and not left),
         },
     )
-    connection.execute(sa.text(f"DELETE FROM {PIECE} WHERE package_id = :id"), {"id": package_id})
     if not public or (changed and _in_series(dataset_dict)):
+        connection.execute(sa.text(f"DELETE FROM {PIECE} WHERE package_id = :id"), {"id": package_id})
         return
-    current = generation()
-    rows = [
-        {"id": package_id, "profile": profile, "format": fmt, "generation": current, "body": body}
-        for (profile, fmt), body in build(dataset_dict).items()
-    ]
-    connection.execute(
-        sa.text(f"INSERT INTO {PIECE} (package_id, profile, format, generation, body) "
-                "VALUES (:id, :profile, :format, :generation, :body)"),
-        rows,
+    pieces = build(dataset_dict)  # always every profile and format: the upsert replaces them all
+    connection.execute(  # one statement, not one per piece (a rebuild writes six per dataset)
+        sa.text(f"""INSERT INTO {PIECE} (package_id, profile, format, generation, body)
+            SELECT :id, u.profile, u.format, :generation, u.body
+            FROM unnest(CAST(:profiles AS text[]), CAST(:formats AS text[]), CAST(:bodies AS text[]))
+                AS u(profile, format, body)
+            ON CONFLICT (package_id, profile, format)
+            DO UPDATE SET generation = EXCLUDED.generation, body = EXCLUDED.body"""),
+        {
+            "id": package_id,
+            "generation": generation(),
+            "profiles": [profile for profile, _fmt in pieces],
+            "formats": [fmt for _profile, fmt in pieces],
+            "bodies": list(pieces.values()),
+        },
     )  # fmt: skip
 
 
@@ -266,10 +194,18 @@ def catalogue_modified() -> datetime.datetime | None:
 
 
 def fresh_pieces(package_ids: Iterable[str], profile: str, fmt: str) -> dict[str, tuple[str, str]]:
-    """``{package id: (dataset URI, piece)}`` of public datasets, rebuilding (and storing) any out of date."""
+    """``{package id: (dataset URI, piece)}`` of these datasets where public, rebuilding any out of date."""
     ids = list(package_ids)
     if not ids:
         return {}
+    return fresh_pieces_where("p.id = ANY(:ids)", {"ids": ids}, profile, fmt)
+
+
+def fresh_pieces_where(
+    condition: str, parameters: dict[str, Any], profile: str, fmt: str
+) -> dict[str, tuple[str, str]]:
+    """``{package id: (dataset URI, piece)}`` of the public datasets matching ``condition`` (SQL over
+    ``package p``), rebuilding (and storing) any out of date."""
     query = sa.text(
         f"""SELECT p.id, r.uri, pc.body,
                 (pc.body IS NULL OR r.stale OR pc.generation <> :generation
@@ -277,9 +213,9 @@ def fresh_pieces(package_ids: Iterable[str], profile: str, fmt: str) -> dict[str
         FROM package p
         LEFT JOIN {RECORD} r ON r.package_id = p.id
         LEFT JOIN {PIECE} pc ON pc.package_id = p.id AND pc.profile = :profile AND pc.format = :format
-        WHERE p.id = ANY(:ids) AND {PUBLIC}"""
+        WHERE ({condition}) AND {PUBLIC}"""
     )
-    parameters = {"ids": ids, "profile": profile, "format": fmt, "generation": generation()}
+    parameters = {**parameters, "profile": profile, "format": fmt, "generation": generation()}
     rows = model.Session.execute(query, parameters).all()
     outdated = [row.id for row in rows if row.outdated]
     if not outdated:
