@@ -135,8 +135,8 @@ def _editor() -> None:
         .filter_by(group_id=organization.id, table_name="user", table_id=user.id, state="active")
         .first()
     )
-    if member is None:
-        model.Session.add(model.Member(group_id=organization.id, table_name="user", table_id=user.id,
+    if member is None:  # group=, not group_id=: Member() sets its group to None otherwise, and the id with it
+        model.Session.add(model.Member(group=organization, table_name="user", table_id=user.id,
                                        capacity="editor", state="active"))  # fmt: skip
     model.Session.commit()
 
