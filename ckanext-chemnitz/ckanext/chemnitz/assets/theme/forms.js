@@ -55,11 +55,15 @@
       });
   }
 
-  if (document.querySelector("form .form-group")) {
-    nameUnnamed(document);
-    new MutationObserver(function () { nameUnnamed(document); })
-      .observe(document.body, { childList: true, subtree: true });
-  }
+  // Only the forms are watched (the widgets are made inside them): watching the whole page would
+  // search it again for every tile and marker a map adds (Lighthouse on /parken: 0.45 s of script).
+  document.querySelectorAll("form").forEach(function (form) {
+    if (!form.querySelector(".form-group")) {
+      return;
+    }
+    nameUnnamed(form);
+    new MutationObserver(function () { nameUnnamed(form); }).observe(form, { childList: true, subtree: true });
+  });
 
   var summary = document.querySelector(".error-explanation");
   if (!summary) {
