@@ -4,12 +4,19 @@
  * of a blank map when the tiles cannot be loaded. The data drawn on top never depends on the tiles.
  * The controls speak the page's language (texts from templates/base.html; the background switcher
  * is named by the layers' JSON), also the close button of every pop-up.
+ * options.bounds (a L.LatLngBounds, with options.boundsOptions) is the first view, else the city.
  */
 window.chemnitzMap = function (element, options) {
   "use strict";
   var source = document.getElementById("chemnitz-map-texts");
   var texts = source ? JSON.parse(source.textContent) : {};
-  var map = L.map(element, { keyboard: true, zoomControl: false }).setView([50.8322, 12.9252], 12);
+  var map = L.map(element, { keyboard: true, zoomControl: false });
+  // The view the page shows first (options.bounds), not the city first and then a second set of tiles.
+  if (options.bounds && options.bounds.isValid()) {
+    map.fitBounds(options.bounds, options.boundsOptions);
+  } else {
+    map.setView([50.8322, 12.9252], 12);
+  }
   L.control.zoom({ zoomInTitle: texts.zoomIn || "+", zoomOutTitle: texts.zoomOut || "-" }).addTo(map);
   if (map.attributionControl) {
     var link = document.createElement("a");
@@ -59,4 +66,38 @@ window.chemnitzMap = function (element, options) {
     warn();
   }
   return map;
+};
+
+/* start() once the map's element comes near the visible part of the page or takes the focus: a map
+ * further down costs a phone no script work and no tiles while the page loads (Lighthouse,
+ * docs/benchmarks.md). The element is focusable from the start, as Leaflet makes it, so that Tab
+ * stops at the map instead of passing the not yet drawn map by.
+ */
+window.chemnitzMapWhenVisible = function (element, start) {
+  "use strict";
+  var started = false;
+  var observer = null;
+
+  function once() {
+    if (!started) {
+      started = true;
+      if (observer) {
+        observer.disconnect();
+      }
+      start();
+    }
+  }
+
+  if (!("IntersectionObserver" in window)) {
+    once();
+    return;
+  }
+  element.tabIndex = 0;
+  element.addEventListener("focus", once);
+  observer = new IntersectionObserver(function (entries) {
+    if (entries.some(function (entry) { return entry.isIntersecting; })) {
+      once();
+    }
+  });
+  observer.observe(element);
 };

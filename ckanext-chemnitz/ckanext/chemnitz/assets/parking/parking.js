@@ -2,7 +2,8 @@
  *
  * The server renders the table from the DataStore (it works without JavaScript); this script adds
  * the map from the published GeoJSON resource, sorting, "free spaces near me" (calculated here,
- * nothing is sent anywhere) and the chart of today's readings from datastore_search_sql.
+ * nothing is sent anywhere) and the chart of today's readings from datastore_search_sql. The map is
+ * drawn when it comes into view (basemap.js), with the district outlines once both are there.
  */
 (function () {
   "use strict";
@@ -82,7 +83,8 @@
   /* --- map ----------------------------------------------------------------------------- */
 
   var map = null;
-  var origin = null;
+  var origin = null;  // the marker of the place the table is sorted from (originPosition)
+  var originPosition = null;
   var mapElement = document.getElementById("parking-map");
   var notice = document.getElementById("parking-map-notice");
 
@@ -135,13 +137,24 @@
     }
   }
 
-  function startMap() {
-    if (typeof L === "undefined" || !mapElement) {
-      return;
+  var districtOutlines = null;  // the districts' GeoJSON once loaded (startDistricts), drawn on the map
+
+  function drawDistricts() {
+    if (map && districtOutlines) {
+      L.geoJSON(districtOutlines, { interactive: false, style: { color: "#6b6b6b", weight: 1, fill: false } }).addTo(map);
     }
+  }
+
+  function startMap() {
+    // First view: the car parks of the table (the same the GeoJSON will show), without a detour over the city.
+    var positions = Array.prototype.filter.call(tbody.rows, function (row) { return row.dataset.lat; })
+      .map(function (row) { return [Number(row.dataset.lat), Number(row.dataset.lon)]; });
     map = window.chemnitzMap(mapElement, {
       tiles: config.tiles, attribution: config.tilesAttribution, notice: notice, noTilesText: texts.noTiles,
+      bounds: positions.length ? L.latLngBounds(positions) : null, boundsOptions: { padding: [24, 24], maxZoom: 15 },
     });
+    drawDistricts();
+    drawOrigin();
     map.on("click", function (event) {
       setOrigin([event.latlng.lat, event.latlng.lng], texts.mapPoint);
     });
@@ -207,12 +220,18 @@
         free: nearest.cells[1].textContent.trim(),
       })
       : format(texts.sortedByDistanceNone, { place: place });
-    if (map) {
-      if (origin) {
-        origin.setLatLng(position);
-      } else {
-        origin = L.circleMarker(position, { radius: 6, color: "#1d4ed8", weight: 3, fillOpacity: 1, fillColor: "#ffffff" }).addTo(map);
-      }
+    originPosition = position;
+    drawOrigin();
+  }
+
+  function drawOrigin() {
+    if (!map || !originPosition) {
+      return;
+    }
+    if (origin) {
+      origin.setLatLng(originPosition);
+    } else {
+      origin = L.circleMarker(originPosition, { radius: 6, color: "#1d4ed8", weight: 3, fillOpacity: 1, fillColor: "#ffffff" }).addTo(map);
     }
   }
 
@@ -297,8 +316,9 @@
             districts.push({ name: name, centre: [centre.lat, centre.lon] });
           }
         });
+        var collator = new Intl.Collator("de");
         districts.sort(function (a, b) {
-          return a.name.localeCompare(b.name, "de");
+          return collator.compare(a.name, b.name);
         });
         districts.forEach(function (district, index) {
           var option = document.createElement("option");
@@ -313,9 +333,8 @@
             setOrigin(district.centre, district.name);
           }
         });
-        if (map) {
-          L.geoJSON(collection, { interactive: false, style: { color: "#6b6b6b", weight: 1, fill: false } }).addTo(map);
-        }
+        districtOutlines = collection;
+        drawDistricts();
       })
       .catch(function () {
         select.disabled = true;
@@ -421,7 +440,9 @@
     show();
   }
 
-  startMap();
+  if (typeof L !== "undefined" && mapElement) {
+    window.chemnitzMapWhenVisible(mapElement, startMap);
+  }
   startDistricts();
   startChart();
 }());

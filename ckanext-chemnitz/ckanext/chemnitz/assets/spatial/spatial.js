@@ -2,7 +2,7 @@
  * dataset's area or the facilities found, on the portal's base map. The submit button "search
  * the visible map area" (hidden without JavaScript) puts the map's bounds into ext_bbox: move or
  * zoom the map with the mouse or the keyboard (arrow keys, + and -), then press it. Everything on
- * the maps is also given as text.
+ * the maps is also given as text. A map is drawn when it comes into view (basemap.js).
  */
 (function () {
   "use strict";
@@ -14,39 +14,36 @@
     return element ? JSON.parse(element.textContent) : null;
   }
 
-  document.querySelectorAll(".chemnitz-place-map").forEach(function (section) {
+  function start(section) {
     var texts = json(section, ".chemnitz-place-texts") || {};
-    var map = window.chemnitzMap(section.querySelector(".chemnitz-place-canvas"), {
-      tiles: section.dataset.tiles,
-      attribution: section.dataset.tilesAttribution,
-      notice: section.querySelector(".chemnitz-place-notice"),
-      noTilesText: texts.noTiles,
-    });
     var shown = [];
-
     if (section.dataset.bbox) {
       var box = section.dataset.bbox.split(",").map(Number);
-      shown.push(L.rectangle([[box[1], box[0]], [box[3], box[2]]], STYLE).addTo(map));
+      shown.push(L.rectangle([[box[1], box[0]], [box[3], box[2]]], STYLE));
     }
     var geometry = json(section, ".chemnitz-place-geometry");
     if (geometry) {
       shown.push(L.geoJSON(geometry, {
         style: STYLE,
         pointToLayer: function (feature, position) { return L.circleMarker(position, { radius: 6, color: STYLE.color }); },
-      }).addTo(map));
+      }));
     }
+    var map = window.chemnitzMap(section.querySelector(".chemnitz-place-canvas"), {
+      tiles: section.dataset.tiles,
+      attribution: section.dataset.tilesAttribution,
+      notice: section.querySelector(".chemnitz-place-notice"),
+      noTilesText: texts.noTiles,
+      bounds: shown.length ? L.featureGroup(shown).getBounds() : null,
+      boundsOptions: { maxZoom: 15, padding: [8, 8] },
+    });
+    shown.forEach(function (layer) { layer.addTo(map); });
     (json(section, ".chemnitz-place-points") || []).forEach(function (point) {
       L.circleMarker([point.lat, point.lon], { radius: 6, color: "#ffffff", weight: 2, fillColor: "#00587c", fillOpacity: 0.9 })
         .bindTooltip(document.createTextNode(point.name + " (" + point.dataset + ")"))
         .addTo(map);
     });
-    if (shown.length) {
-      var bounds = L.featureGroup(shown).getBounds();
-      if (bounds.isValid()) {
-        map.fitBounds(bounds, { maxZoom: 15, padding: [8, 8] });
-      }
-    }
 
+    // The button searches the map's visible area: there is one once the map is drawn.
     var form = section.parentElement.querySelector(".chemnitz-place-form");
     var button = form && form.querySelector(".chemnitz-place-use-view");
     if (button) {
@@ -61,5 +58,9 @@
         }
       });  // then the button submits the form
     }
+  }
+
+  document.querySelectorAll(".chemnitz-place-map").forEach(function (section) {
+    window.chemnitzMapWhenVisible(section.querySelector(".chemnitz-place-canvas"), function () { start(section); });
   });
 })();
