@@ -88,7 +88,9 @@ window.chemnitzMapWhenVisible = function (element, start) {
     }
   }
 
-  if (!("IntersectionObserver" in window)) {
+  // A map in view from the start is drawn at once (the observer would report it only after the first paint).
+  var place = element.getBoundingClientRect();
+  if (!("IntersectionObserver" in window) || (place.height > 0 && place.top < window.innerHeight && place.bottom > 0)) {
     once();
     return;
   }

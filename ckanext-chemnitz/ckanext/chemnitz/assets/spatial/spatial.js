@@ -14,7 +14,7 @@
     return element ? JSON.parse(element.textContent) : null;
   }
 
-  function start(section) {
+  function draw(section) {
     var texts = json(section, ".chemnitz-place-texts") || {};
     var shown = [];
     if (section.dataset.bbox) {
@@ -42,14 +42,24 @@
         .bindTooltip(document.createTextNode(point.name + " (" + point.dataset + ")"))
         .addTo(map);
     });
+    return map;
+  }
 
-    // The button searches the map's visible area: there is one once the map is drawn.
+  // The button "search the visible map area" (hidden without JavaScript) draws the map if it is not yet.
+  document.querySelectorAll(".chemnitz-place-map").forEach(function (section) {
+    var map = null;
+
+    function drawn() {
+      map = map || draw(section);
+      return map;
+    }
+
+    window.chemnitzMapWhenVisible(section.querySelector(".chemnitz-place-canvas"), drawn);
     var form = section.parentElement.querySelector(".chemnitz-place-form");
     var button = form && form.querySelector(".chemnitz-place-use-view");
     if (button) {
-      button.hidden = false;
       button.addEventListener("click", function () {
-        var view = map.getBounds();
+        var view = drawn().getBounds();
         form.querySelector("input[name=ext_bbox]").value = [view.getWest(), view.getSouth(), view.getEast(), view.getNorth()]
           .map(function (number) { return number.toFixed(5); }).join(",");
         var district = form.querySelector("select[name=ext_district]");
@@ -58,9 +68,5 @@
         }
       });  // then the button submits the form
     }
-  }
-
-  document.querySelectorAll(".chemnitz-place-map").forEach(function (section) {
-    window.chemnitzMapWhenVisible(section.querySelector(".chemnitz-place-canvas"), function () { start(section); });
   });
 })();
