@@ -57,3 +57,19 @@ def test_without_basemap_de_the_maps_fall_back_to_openstreetmap_and_only_its_hos
     assert [layer["label"] for layer in shown["layers"]["base"]] == ["OpenStreetMap"]
     assert "OpenStreetMap" in text(shown["layers"]["base"][0]["attribution"])
     assert shown["img-src"] == "'self' data: https://tile.openstreetmap.org"
+
+
+def preconnected(app, url: str) -> list[str]:
+    return html.fromstring(app.get(url).body).xpath("//head/link[@rel='preconnect']/@href")
+
+
+@pytest.mark.parametrize("url", ["/karte", "/dataset/", "/parken"])
+def test_pages_with_a_map_in_view_connect_to_the_first_backgrounds_server_early(app, url):
+    assert preconnected(app, url) == ["https://sgx.geodatenzentrum.de"]
+
+
+@pytest.mark.ckan_config("ckanext.chemnitz.map.basemap_grey_url", "")
+@pytest.mark.ckan_config("ckanext.chemnitz.map.basemap_colour_url", "")
+@pytest.mark.ckan_config("ckanext.chemnitz.map.tile_url", "https://{s}.tile.example.org/{z}/{x}/{y}.png")
+def test_no_early_connection_to_a_background_spread_over_subdomains(app):
+    assert preconnected(app, "/karte") == []

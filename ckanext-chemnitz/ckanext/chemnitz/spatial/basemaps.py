@@ -64,6 +64,14 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
+def shown_origin(config: Mapping[str, Any] | None = None) -> str:
+    """The origin of the layer a map shows first ('' if none or with ``{s}`` subdomains): a page with
+    a map in view connects to it while its scripts load (``templates/chemnitz/spatial/preconnect.html``)."""
+    shown = layers(config, year=1)
+    found = origin(shown[0].get("url") or shown[0].get("wms", "")) if shown else ""
+    return "" if "*" in found else found
+
+
 def origins(config: Mapping[str, Any]) -> list[str]:
     """The hosts the maps load images from: those of the configured layers, nothing else."""
     found = [origin(layer.get("url") or layer.get("wms", "")) for layer in layers(config, year=1)]

@@ -50,6 +50,7 @@ def map_tiles() -> tuple[str, str]:
 def helpers() -> dict[str, Any]:
     return {
         "chemnitz_map_tiles": map_tiles,
+        "chemnitz_map_origin": basemaps.shown_origin,
         "chemnitz_district_choices": district_choices,
         "chemnitz_searched_place": searched_place,
         "chemnitz_dataset_coverage": dataset_coverage,
