@@ -59,11 +59,14 @@ def main(argv: list[str] | None = None) -> int:
         slowdown = cpu_slowdown(index)
         calibration = (f"calibrated from this host's benchmark index {index:.0f} as Lighthouse's throttling guide says "
                        "(4x assumes an index of about 1,500)")  # fmt: skip
-    results = {
-        page: [lighthouse(portal + PAGES[page], slowdown=slowdown) for _ in range(args.runs)] for page in args.pages
-    }
+    loads: list[float] = []  # the host's load average before each run: the machine may be shared
+    results: dict[str, list[dict[str, Any]]] = {page: [] for page in args.pages}
+    for page in args.pages:
+        for _ in range(args.runs):
+            loads.append(os.getloadavg()[0])
+            results[page].append(lighthouse(portal + PAGES[page], slowdown=slowdown))
     missed = [] if args.no_targets else _missed(results)
-    markdown = _markdown(results, args.runs, missed, slowdown, calibration)
+    markdown = _markdown(results, args.runs, missed, slowdown, calibration, loads)
     print(markdown)
     report.write_section(args.report, "lighthouse", markdown, title="Lighthouse")
     if missed:
@@ -137,7 +140,12 @@ def _losses(result: dict[str, Any], category: str) -> list[str]:
 
 
 def _markdown(
-    results: dict[str, list[dict[str, Any]]], runs: int, missed: list[str], slowdown: float, calibration: str
+    results: dict[str, list[dict[str, Any]]],
+    runs: int,
+    missed: list[str],
+    slowdown: float,
+    calibration: str,
+    loads: list[float],
 ) -> str:
     first = next(iter(results.values()))[0]
     chromium = first["environment"]["hostUserAgent"].split("Chrome/")[-1].split()[0]
@@ -147,7 +155,8 @@ def _markdown(
         f"simulated slow 4G), against the portal served as `make demo` serves it: nginx running "
         "`docker/proxy/portal.conf.template` (gzip; assets cached) in front of gunicorn, a copy of the demo's "
         f"harvested catalogue. CPU slowdown **{slowdown:.1f}x**, {calibration}; the index during the runs: "
-        f"{min(indexes):.0f}–{max(indexes):.0f}. Median of {runs} run(s) per page; metrics of the run with the "
+        f"{min(indexes):.0f}–{max(indexes):.0f}, the load average (1 min, {os.cpu_count()} cores) "
+        f"{min(loads):.1f}–{max(loads):.1f}. Median of {runs} run(s) per page; metrics of the run with the "
         "median performance score.",
         "",
         "| page | URL | performance | accessibility | best practices | SEO | FCP | LCP | TBT | CLS | SI |",
