@@ -55,8 +55,13 @@ def violations(browser) -> list[str]:
 
 
 def open_form(browser, url: str) -> None:
+    """The form once CKAN's modules have started: they start after the page's load, when the
+    translations arrive, and ckanext-scheming's then takes out its hidden template group (with its
+    own "Hinzufügen" buttons, which a test that read the form earlier would hold)."""
     browser.get(url)
     settle(browser)
+    template = "[data-module=scheming-repeating-subfields] > [name=repeating-template]"
+    WebDriverWait(browser, 20).until(lambda b: not b.find_elements(By.CSS_SELECTOR, template))
     assert browser.find_elements(By.CSS_SELECTOR, "form"), url
     assert not browser.find_elements(By.CSS_SELECTOR, "[onclick], [onchange], a[href^='javascript:']"), url
 
