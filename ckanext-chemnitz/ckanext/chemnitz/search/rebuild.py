@@ -150,7 +150,11 @@ def _index_batch(ids: list[str], force: bool, advance: Any) -> None:
     context: Context = {"ignore_auth": True}
     for number, dataset_id in enumerate(ids, start=1):
         try:
+            # Held while the dataset is indexed: the session forgets a loaded dataset nobody refers
+            # to, and the index document asks for it again (one query per dataset saved).
+            package = model.Package.get(dataset_id)
             logic.index_update_package_dicts(_dicts_for_index(context, dataset_id), True)
+            del package
         except Exception as error:
             model.Session.rollback()
             log.error("Error while indexing dataset %s: %r", dataset_id, error)
