@@ -35,6 +35,11 @@ _TEXT_PREFIXES = ("extras_", "res_extras_")
 _DATE_FIELDS = frozenset({"metadata_created", "metadata_modified", "indexed_ts"})
 _INT_FIELDS = frozenset({"views_total", "views_recent", "resources_accessed_total", "resources_accessed_recent"})
 
+# The order of datasets that the requested sort leaves equal (the same score, the same title …), on
+# both backends (query.py, solr.py): the most recently changed first, then by name, which is unique, so
+# that equally ranked datasets come in the same order and on the same pages on PostgreSQL and on Solr.
+TIE_BREAK = (("metadata_modified", "desc"), ("name", "asc"))
+
 # Substring fields for type-ahead (``package_autocomplete``): Solr indexes 2–10 character n-grams
 # of these copies of ``name`` and ``title``.
 NGRAM_SOURCES = {"name_ngram": "name", "title_ngram": "title"}

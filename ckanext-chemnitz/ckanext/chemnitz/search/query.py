@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ckanext.chemnitz.search import backend, errors, facets, lucene, solr, tables
 from ckanext.chemnitz.search.compiler import Plan, QueryCompiler, SqlBuilder, minimum_should_match
-from ckanext.chemnitz.search.fields import UNSTORED_FIELDS, Kind, is_valid_name, kind_of
+from ckanext.chemnitz.search.fields import TIE_BREAK, UNSTORED_FIELDS, Kind, is_valid_name, kind_of
 from ckanext.chemnitz.search.reference import dataset_reference
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ def _plan(query: dict[str, Any], permission_labels: list[str] | None) -> Plan:
         f"{_sort_expression(name, rank, sql)} {direction} NULLS LAST"
         for name, direction in _order_by(query.get("sort"))
     ]
-    ordering += ["d.metadata_modified DESC NULLS LAST", "d.index_id"]
+    ordering += [f"{_SORT_COLUMNS[name]} {direction.upper()} NULLS LAST" for name, direction in TIE_BREAK]
     source = f"{tables.TABLE} d"
     if any(compiler.uses_text for compiler in compilers):
         source += f" JOIN {tables.TEXT_TABLE} x ON x.doc_id = d.doc_id"

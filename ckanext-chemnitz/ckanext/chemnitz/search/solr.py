@@ -30,6 +30,7 @@ from redis.exceptions import RedisError
 
 from ckanext.chemnitz.search import lucene
 from ckanext.chemnitz.search.errors import InvalidQuery
+from ckanext.chemnitz.search.fields import TIE_BREAK
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,16 @@ def prepare(query: dict[str, Any]) -> None:
     elif ":" not in text and "defType" not in query and _WILDCARD_WORD.search(text):
         query["defType"] = "edismax"  # dismax has no wildcards; edismax reads free text the same way else
     query.setdefault("qf", QUERY_FIELDS)
+    _break_ties(query)
     _rank_by_overlap(query)
+
+
+def _break_ties(query: dict[str, Any]) -> None:
+    """Equal datasets in the order the PostgreSQL backend gives them (``fields.TIE_BREAK``), not in the
+    order they happen to lie in the shards; without a sort, by score as there."""
+    sort = [item.strip() for item in str(query.get("sort") or "score desc").split(",") if item.strip()]
+    named = {item.split()[0] for item in sort}
+    query["sort"] = ",".join(sort + [f"{name} {direction}" for name, direction in TIE_BREAK if name not in named])
 
 
 def _has_operators(text: str) -> bool:
