@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from lxml import html
 
+from tests.ckan_loaded_site import loads_of_the_previous_test, plugin_loads_counted, plugins_loaded, web_app  # noqa: F401
+
 # The portal's CKAN plugins as the suites load them (the demo adds datastore, structured_data, activity).
 PORTAL_PLUGINS = "chemnitz_search chemnitz scheming_datasets dataset_series dcat"
 
