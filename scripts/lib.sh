@@ -16,6 +16,9 @@ PYTHON="${PYTHON:-python3}"
 : "${REDIS_PORT:=6379}"
 : "${CKAN_PORT:=5000}"
 export PGHOST PGPORT
+# Python keeps compiled modules (__pycache__, ignored by git): a machine that sets PYTHONDONTWRITEBYTECODE
+# makes every process compile the extension, the DAGs and pytest's rewritten test modules again.
+unset PYTHONDONTWRITEBYTECODE
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
