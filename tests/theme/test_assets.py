@@ -1,5 +1,5 @@
 """The pages a visitor reads load Bootstrap and the portal's own scripts, not CKAN's module system
-(jQuery, moment.js, select2, …: 1–2 s of script work on a phone); everything on them works without it.
+(jQuery, moment.js, select2, htmx …: 1–2 s of script work on a phone); everything on them works without it.
 Logged-in users and the other pages keep CKAN's scripts."""
 
 from __future__ import annotations
@@ -46,10 +46,12 @@ def test_a_reading_page_loads_bootstrap_and_the_theme_and_nothing_waits_for_ckan
     assert all(tag.get("defer") is not None for tag in tree.xpath("//script[@src]"))
 
 
-def test_the_search_page_keeps_htmx_for_sorting_and_filters(app, schools):
+def test_the_search_page_sorts_with_a_button_and_filters_with_links(app, schools):
     tree = page(app, "/dataset/", q="Schule")
-    assert loads(tree, "htmx.js")
-    assert tree.xpath("//form[@id='dataset-search-form'][@hx-trigger]")
+    sort = tree.xpath("//form[@id='dataset-search-form']//select[@name='sort']")[0]
+    button = sort.xpath("following-sibling::button[@type='submit']")[0]
+    assert button.text_content().strip() == "Los" and "js-hide" not in button.get("class")
+    assert tree.xpath("//div[@id='search-facets']//a[starts-with(@href, '/dataset/?')]")
 
 
 def test_logged_in_users_and_other_pages_keep_ckans_scripts(app, schools):
