@@ -29,7 +29,7 @@ import yaml
 
 from pipelines import config
 from pipelines.publish import ckan as publisher
-from replica.run import free_port
+from replica.run import Replicas, free_port
 from tests.support.portal import read_env
 
 ROOT = config.REPOSITORY
@@ -167,10 +167,14 @@ class AirflowCluster:
         self.datasets.append(document["dataset"]["name"])
         return f"harvest_{document['id']}", document["dataset"]["name"]
 
-    def add_copy(self, template: str, prefix: str) -> tuple[str, str]:
-        """The fixture source ``template`` under a new id and dataset name (``prefix`` and a random suffix)."""
+    def add_copy(self, template: str, prefix: str, replicas: Replicas | None = None) -> tuple[str, str]:
+        """The fixture source ``template`` under a new id and dataset name (``prefix`` and a random suffix),
+        harvested from ``replicas`` if given (else from the replicas on their configured ports)."""
         suffix = secrets.token_hex(3)
         document = yaml.safe_load((config.SOURCES / f"{template}.yaml").read_text(encoding="utf-8"))
+        if replicas:
+            endpoints = document["source"]["endpoints"]
+            endpoints["replica"] = replicas.serving(endpoints["replica"])
         document["id"] = f"{prefix}_{suffix}"
         document["dataset"] = {**document["dataset"], "name": f"{prefix.replace('_', '-')}-{suffix}"}
         return self.add_source(document)

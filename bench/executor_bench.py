@@ -29,7 +29,7 @@ from bench import report
 from bench.airflow_cluster import ROOT, AirflowCluster, wait
 from bench.pipeline_bench import _serve, layer_document
 from pipelines import config as sources
-from replica.run import DEFAULT_PORTS
+from replica.run import DEFAULT_PORTS, Replicas
 from replica.run import replicas as run_replicas
 from tests.support.portal import settings
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
     portal = settings()
     results = []
-    with tempfile.TemporaryDirectory() as folder, run_replicas(Path(folder) / "replicas", DEFAULT_PORTS):
+    with tempfile.TemporaryDirectory() as folder, run_replicas(Path(folder) / "replicas", DEFAULT_PORTS) as replicas:
         layer_url = _serve(Path(folder), args.features)
         for workers in args.workers:
             executor = "CeleryExecutor" if workers else "LocalExecutor"
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
                                      workers=workers, concurrency=SLOTS)  # fmt: skip
             with cluster:
                 results.append({"executor": executor, "workers": workers,
-                                **measure(cluster, layer_url, args.features, ids)})  # fmt: skip
+                                **measure(cluster, layer_url, args.features, ids, replicas)})  # fmt: skip
             print(results[-1], flush=True)
     markdown = _markdown(results, args.features)
     print(markdown)
@@ -71,13 +71,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def measure(cluster: AirflowCluster, layer_url: str, features: int, ids: list[str]) -> dict[str, float]:
+def measure(
+    cluster: AirflowCluster, layer_url: str, features: int, ids: list[str], replicas: Replicas
+) -> dict[str, float]:
     """On a running Airflow: wall seconds of the layer (served at ``layer_url``) alone, then of a full round
-    of the fixture sources ``ids`` at once, and the round's number of runs."""
+    of the fixture sources ``ids`` at once (harvested from ``replicas``), and the round's number of runs."""
     suffix = secrets.token_hex(3)
     layer = cluster.add_source(layer_document(layer_url, features, f"ebench_{suffix}", f"ebench-{features}-{suffix}"))
     layer_seconds = _wall(cluster, [layer[0]])
-    dags = [cluster.add_copy(source_id, f"runde_{source_id}")[0] for source_id in ids]
+    dags = [cluster.add_copy(source_id, f"runde_{source_id}", replicas)[0] for source_id in ids]
     return {"layer": layer_seconds, "round": _wall(cluster, dags), "runs": len(dags)}
 
 

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,13 +33,10 @@ from pathlib import Path
 from replica import basemaps, data, faults, files, parking, wfs
 
 ARCGIS_PATH = "/file-geojson/rest/services"
-DEFAULT_PORTS = {
-    "arcgis": int(os.environ.get("REPLICA_ARCGIS_PORT", 8081)),
-    "wfs": int(os.environ.get("REPLICA_WFS_PORT", 8082)),
-    "files": int(os.environ.get("REPLICA_FILES_PORT", 8083)),
-    "parking": int(os.environ.get("REPLICA_PARKING_PORT", 8084)),
-    "basemaps": int(os.environ.get("REPLICA_BASEMAPS_PORT", 8085)),
-}
+# The ports the source configurations (schemas/sources/*.yaml) name; REPLICA_<NAME>_PORT moves a replica.
+CONFIGURED_PORTS = {"arcgis": 8081, "wfs": 8082, "files": 8083, "parking": 8084, "basemaps": 8085}
+DEFAULT_PORTS = {name: int(os.environ.get(f"REPLICA_{name.upper()}_PORT", port))
+                 for name, port in CONFIGURED_PORTS.items()}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,10 +49,16 @@ class Replicas:
 
     def control(self, replica: str) -> str:
         """URL that arms faults of a replica (``POST`` JSON ``{"fault": …, "times": …}``)."""
-        base = {"arcgis": self.arcgis, "wfs": self.wfs, "files": self.files, "parking": self.parking,
-                "basemaps": self.basemaps}[replica]  # fmt: skip
-        scheme, _, rest = base.partition("://")
-        return f"{scheme}://{rest.split('/', 1)[0]}/__replica__/fault"
+        base = urllib.parse.urlsplit(getattr(self, replica))
+        return f"{base.scheme}://{base.netloc}/__replica__/fault"
+
+    def serving(self, url: str) -> str:
+        """``url`` of a source configuration (a replica on its configured port) on these replicas."""
+        parts = urllib.parse.urlsplit(url)
+        for name, port in CONFIGURED_PORTS.items():
+            if parts.hostname == "127.0.0.1" and parts.port == port:
+                return parts._replace(netloc=urllib.parse.urlsplit(getattr(self, name)).netloc).geturl()
+        return url
 
 
 @contextlib.contextmanager

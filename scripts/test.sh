@@ -31,8 +31,8 @@ setup_seconds=$SECONDS  # installs, environments, test databases: the time table
 #   bench     the benchmark smoke run of the catalogue parts (bench portal on :${BENCH_PORT:-5057}) and
 #             of the Lighthouse part (nginx and CKAN on :${LIGHTHOUSE_PORT:-5070}, :+1);
 #   portals   the pipeline suites in .venv/airflow against a fresh test portal on :${E2E_PORT:-5055} —
-#             the new-source test (a running Airflow that mostly waits for its scheduler) beside the
-#             others, with replicas of its own — then the suites that need that harvested portal
+#             the new-source and Celery tests (each a running Airflow that mostly waits for its scheduler)
+#             beside the others, with replicas of their own — then the suites that need that harvested portal
 #             (conformance, browser, operations: it restarts it), then the pipeline part of the
 #             benchmark smoke run on it. The executors part's measurement runs at smoke size on the
 #             Celery test's Airflow (tests/pipelines/test_celery_deployment.py), not on one of its own.
@@ -82,20 +82,23 @@ bench_stream() {
 }
 
 # A failing suite does not stop the stream: the suites after it still run, and the stream fails at the end.
-new_source="$ROOT/tests/pipelines/test_new_source.py"
+# The tests that run an Airflow of their own (a scheduler, Celery workers) mostly wait for it: they run
+# beside the other pipeline tests, with replicas of their own (whose faults no other test sees).
+own_airflow=("$ROOT/tests/pipelines/test_new_source.py" "$ROOT/tests/pipelines/test_celery_deployment.py")
 portal_stream() {
-    local failed=0 beside
+    local failed=0 beside path ignore_own=()
     [ ${#present[@]} -gt 0 ] || return "$failed"
-    say "Pipeline tests (replicas, a throw-away portal on :${E2E_PORT:-5055}, DAG runs; a new source beside them)"
+    say "Pipeline tests (replicas, a throw-away portal on :${E2E_PORT:-5055}, DAG runs; beside them the tests with an Airflow of their own)"
     "$ROOT/scripts/e2e-portal.sh" stop
     "$ROOT/scripts/e2e-portal.sh" start
     REPLICA_ARCGIS_PORT=8091 REPLICA_WFS_PORT=8092 REPLICA_FILES_PORT=8093 REPLICA_PARKING_PORT=8094 REPLICA_BASEMAPS_PORT=8095 \
-        "$AIRFLOW_VENV/bin/pytest" --junitxml="$REPORTS/pipelines-new-source.xml" "$new_source" \
-        >"$VAR/test-new-source.log" 2>&1 &
+        "$AIRFLOW_VENV/bin/pytest" --junitxml="$REPORTS/pipelines-own-airflow.xml" "${own_airflow[@]}" \
+        >"$VAR/test-own-airflow.log" 2>&1 &
     beside=$!
-    "$AIRFLOW_VENV/bin/pytest" --junitxml="$REPORTS/pipelines.xml" --ignore="$new_source" "${present[@]}" || failed=1
+    for path in "${own_airflow[@]}"; do ignore_own+=("--ignore=$path"); done
+    "$AIRFLOW_VENV/bin/pytest" --junitxml="$REPORTS/pipelines.xml" "${ignore_own[@]}" "${present[@]}" || failed=1
     wait "$beside" || failed=1
-    cat "$VAR/test-new-source.log"
+    cat "$VAR/test-own-airflow.log"
     say "The harvested test portal: DCAT-AP.de conformance, DCAT harvest into a second site, pages in Chromium with axe-core, backup and restore"
     psql_admin -c "DROP DATABASE IF EXISTS ckan_harvest" >/dev/null
     ensure_database ckan_harvest ckan_default

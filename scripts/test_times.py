@@ -19,7 +19,7 @@ from pathlib import Path
 
 SLOWEST = 15
 # The reports of scripts/test.sh whose suites are named by their folder alone.
-PLAIN_REPORTS = {"ckan", "bench", "bench-pipeline", "pipelines", "pipelines-new-source", "live"}
+PLAIN_REPORTS = {"ckan", "bench", "bench-pipeline", "pipelines", "pipelines-own-airflow", "live"}
 
 
 @dataclass

@@ -65,7 +65,7 @@ def deployment(tmp_path_factory, portal, replicas) -> Iterator[tuple[AirflowClus
     settings = {"AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
                 "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "2"}  # fmt: skip
     cluster = AirflowCluster(home, portal, database=DATABASE, broker_db=BROKER_DB, workers=2, settings=settings)
-    spread = cluster.add_copy("schulen", "verteilt")
+    spread = cluster.add_copy("schulen", "verteilt", replicas)
     with cluster:
         yield cluster, spread
 
@@ -162,19 +162,19 @@ def test_the_proxy_serves_the_portal_and_airflow_as_in_production(deployment, po
         subprocess.run([script, "stop"], env=settings, capture_output=True)
 
 
-def test_the_executor_benchmark_measures_on_this_airflow(deployment, tmp_path):
+def test_the_executor_benchmark_measures_on_this_airflow(deployment, replicas, tmp_path):
     """`make bench`'s executors part (bench/executor_bench.py) at smoke size, on this running Airflow
     rather than on one of its own: a 200-feature layer alone, then a round of one source."""
     airflow, _ = deployment
-    result = executor_bench.measure(airflow, _serve(tmp_path, 200), 200, ["stadtteile"])
+    result = executor_bench.measure(airflow, _serve(tmp_path, 200), 200, ["stadtteile"], replicas)
     assert result["runs"] == 1 and result["layer"] > 0 and result["round"] > 0, result
     table = executor_bench._markdown([{"executor": "CeleryExecutor", "workers": 2, **result}], 200)
     assert f"| CeleryExecutor, 2 workers | 4 | {result['layer']:.0f} | {result['round']:.0f} | 1 |" in table, table
 
 
-def test_a_worker_killed_while_publishing_loses_nothing(deployment, portal):
+def test_a_worker_killed_while_publishing_loses_nothing(deployment, portal, replicas):
     airflow, _ = deployment
-    dag_id, name = airflow.add_copy("schulen", "verlust")
+    dag_id, name = airflow.add_copy("schulen", "verlust", replicas)
     # the run starts by itself; as soon as its publish task has created the dataset, the worker
     # running it is killed with everything it started, as when its machine is lost
     wait(lambda: dataset_exists(portal, name), 300, f"{dag_id} created its dataset", 0.1)

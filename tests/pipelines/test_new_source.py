@@ -67,8 +67,7 @@ def test_a_new_yaml_file_runs_without_restart_announces_changes_and_alerts_in_th
     document["id"] = f"neue_quelle_{suffix}"
     # the file drop of this test's replicas (make test runs it beside the other pipeline tests, with
     # replicas of its own: REPLICA_*_PORT), whose fault below no other test sees
-    replica = document["source"]["endpoints"]["replica"]
-    document["source"]["endpoints"]["replica"] = f"{replicas.files}/{replica.rsplit('/', 1)[1]}"
+    document["source"]["endpoints"]["replica"] = replicas.serving(document["source"]["endpoints"]["replica"])
     document["dataset"] = {**document["dataset"], "name": f"neue-quelle-{suffix}", "title": "Neue Quelle (Test)"}
     # the operator's only step: the file (written aside and renamed, so the DAG processor never sees half of it)
     dag_id, name = airflow.add_source(document)
