@@ -148,7 +148,10 @@ def test_the_proxy_serves_the_portal_and_airflow_as_in_production(deployment, po
         again, _ = get(f"/webassets/{stylesheet}", **{"Accept-Encoding": "gzip"})
         assert first.status == again.status == 200 and first.headers["Content-Encoding"] == "gzip"
         assert (first.headers["X-Cache-Status"], again.headers["X-Cache-Status"]) == ("MISS", "HIT")
-        assert again.headers.get_all("Cache-Control") == ["public, max-age=604800"]  # one header, a week
+        # one header: a year for a bundle named by its content's hash, a week for a file under a fixed name
+        assert again.headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
+        logo, _ = get("/chemnitz/stadtmarke.svg")
+        assert logo.status == 200 and logo.headers.get_all("Cache-Control") == ["public, max-age=604800"]
         assert again.headers.get("Set-Cookie") is None
         assert gzip.decompress(css)
 
