@@ -7,6 +7,7 @@ show is German. The language is chosen by keyboard too."""
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -38,7 +39,8 @@ def inside(browser, selector: str) -> bool:
 
 
 def wait_for(browser, condition, message: str):
-    return WebDriverWait(browser, 10).until(condition, message)
+    # an element read while the page is being replaced (a form sent) is stale: ask again
+    return WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(condition, message)
 
 
 def load(browser, url: str) -> None:
