@@ -130,6 +130,8 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
         if not backend.is_active():
             return super().clear()
         self._execute(_DELETE, {"site_id": config.get("ckan.site_id"), "ref": None})
+        # an emptied index answers differently: facet counts cached for the generation before are void
+        self._execute(sa.text(_BUMP_GENERATION), {"site_id": config.get("ckan.site_id")})
         model.Session.commit()
         return None
 
