@@ -78,6 +78,7 @@ class _LoadedSite:
             _, _, left = previous.stages[position]
             self.current.stages.append(previous.stages[position])
             _restore(config, left, app=kind == "app", request_context=previous.request_context)
+            self.current.generation = self.generation
             if kind == "app":
                 self.current.app, self.current.request_context = previous.app, previous.request_context
                 from ckan.tests.helpers import CKANTestApp
@@ -95,10 +96,6 @@ class _LoadedSite:
 
             self.current.app, self.current.request_context = loaded.app, middleware._internal_test_request_context
         return loaded
-
-    def done_loading(self) -> None:
-        """After the test's last load: the count it leaves (a later load by the test itself changes it)."""
-        self.current.generation = self.generation
 
 
 def _restore(config: Any, left: dict[str, Any], app: bool, request_context: Any) -> None:
@@ -143,10 +140,9 @@ def plugin_loads_counted() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def loads_of_the_previous_test(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Runs before a test's other fixtures; after the test body, notes the plugin loads so far."""
+def loads_of_the_previous_test(request: pytest.FixtureRequest) -> None:
+    """Runs before a test's other fixtures."""
     _site.next_test(set(request.fixturenames))
-    yield
 
 
 @pytest.fixture(name="with_plugins")
@@ -175,7 +171,6 @@ def plugins_loaded(ckan_config: Any, provide_plugin: Any, monkeypatch: pytest.Mo
         ckan.plugins.unload_all()
         return
     _site.load("with_plugins", ckan_config, ckan.plugins.load_all)
-    _site.done_loading()
     yield
 
 
@@ -184,6 +179,4 @@ def web_app(make_app: Callable[[], Any], ckan_config: Any) -> Any:
     """CKAN's ``app``: a test client of the portal's web app, built only when the previous test's app
     cannot be reused (a new client each test, so no cookie or logged-in user carries over)."""
     ckan_config["testing"] = True  # as CKAN's test app sets it before building
-    test_app = _site.load("app", ckan_config, make_app)
-    _site.done_loading()
-    return test_app
+    return _site.load("app", ckan_config, make_app)
