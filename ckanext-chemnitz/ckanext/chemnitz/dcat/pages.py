@@ -139,10 +139,15 @@ def _tag(*parts: Any) -> str:
 
 
 def _not_modified(etag: str, last_modified: datetime.datetime) -> bool:
-    """RFC 9110: If-None-Match decides when present, else If-Modified-Since (whole seconds)."""
+    """RFC 9110: If-None-Match decides when present, else If-Modified-Since (whole seconds).
+
+    If-None-Match compares weakly (RFC 9110, 13.1.2): a proxy that compresses the page, as nginx
+    with gzip does in front of the portal, sends the tag as ``W/"…"``, and a harvester sends it back
+    so.
+    """
     request = tk.request
     if request.if_none_match:
-        return request.if_none_match.contains(etag)
+        return request.if_none_match.contains_weak(etag)
     if request.if_modified_since:
         return last_modified.replace(microsecond=0, tzinfo=datetime.UTC) <= request.if_modified_since
     return False
