@@ -153,6 +153,10 @@ def _not_modified(etag: str, last_modified: datetime.datetime) -> bool:
     return False
 
 
+def _conditional() -> bool:
+    return bool(tk.request.if_none_match or tk.request.if_modified_since)
+
+
 def _answer(fmt: str, etag: str, last_modified: datetime.datetime, body: Callable[[], Iterator[str]]) -> Response:
     if _not_modified(etag, last_modified):
         response = Response(status=304)
@@ -250,7 +254,11 @@ def catalog_response(url_format: str) -> Response:
         page, since = _page_number(), _since(tk.request.args.get("modified_since"))
         rows = int(tk.config.get("ckanext.dcat.datasets_per_page") or DATASETS_PER_PAGE)
         last_change = store.catalogue_modified() or datetime.datetime(1970, 1, 1)
-        listed, count = _listing(page, rows, since, last_change)
+        read: dict[str, tuple[str, str]] | None = None
+        if _whole_catalogue(since) and not _conditional():
+            listed, count, read = listing.page_with_pieces(page, rows, last_change, profile, fmt)
+        else:
+            listed, count = _listing(page, rows, since, last_change)
         pagination = catalog_page.pagination_info({"count": count, "results": listed}, {"page": page})
     except tk.ValidationError as error:
         return tk.abort(409, str(error))
@@ -260,7 +268,9 @@ def catalog_response(url_format: str) -> Response:
 
     def body() -> Iterator[str]:
         ids = [id_ for id_, _stamp in listed]
-        if _whole_catalogue(since):
+        if read is not None:
+            found = read
+        elif _whole_catalogue(since):
             found = listing.pieces(page, rows, last_change, ids, profile, fmt)
         else:
             found = store.fresh_pieces(ids, profile, fmt)

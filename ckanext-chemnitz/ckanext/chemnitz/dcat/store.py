@@ -47,6 +47,9 @@ URL_FORMATS = {"ttl": "ttl", "n3": "ttl", "rdf": "xml", "xml": "xml", "jsonld": 
 HIDDEN_TYPES = ("harvest", "showcase")  # as ckanext-dcat's catalogue leaves them out
 # Datasets in the public catalogue (SQL over ``package p``).
 PUBLIC = f"p.state = 'active' AND NOT p.private AND p.type NOT IN ('{HIDDEN_TYPES[0]}', '{HIDDEN_TYPES[1]}')"
+# When a dataset's RDF last changed (SQL over ``package p`` and its record ``r``): r.changed counts
+# organization and series changes too.
+STAMP = "GREATEST(p.metadata_modified, r.changed)"
 _tables_present = False
 _missing_reported = False
 
@@ -206,22 +209,29 @@ def fresh_pieces_where(
 ) -> dict[str, tuple[str, str]]:
     """``{package id: (dataset URI, piece)}`` of the public datasets matching ``condition`` (SQL over
     ``package p``), rebuilding (and storing) any out of date."""
+    return {row.id: (row.uri, row.body) for row in fresh_rows(condition, parameters, profile, fmt)}
+
+
+def fresh_rows(condition: str, parameters: dict[str, Any], profile: str, fmt: str) -> list[Any]:
+    """The public datasets matching ``condition`` (SQL over ``package p``) in catalogue order (newest
+    change first, then by id) as rows ``id, stamp, uri, body``, any piece out of date rebuilt (and
+    stored) first; a dataset whose piece cannot be made (no longer public) is left out."""
     query = sa.text(
-        f"""SELECT p.id, r.uri, pc.body,
+        f"""SELECT p.id, {STAMP} AS stamp, r.uri, pc.body,
                 (pc.body IS NULL OR r.stale OR pc.generation <> :generation
                  OR r.source_modified <> p.metadata_modified) AS outdated
         FROM package p
         LEFT JOIN {RECORD} r ON r.package_id = p.id
         LEFT JOIN {PIECE} pc ON pc.package_id = p.id AND pc.profile = :profile AND pc.format = :format
-        WHERE ({condition}) AND {PUBLIC}"""
+        WHERE ({condition}) AND {PUBLIC} ORDER BY p.metadata_modified DESC, p.id"""
     )
     parameters = {**parameters, "profile": profile, "format": fmt, "generation": generation()}
     rows = model.Session.execute(query, parameters).all()
     outdated = [row.id for row in rows if row.outdated]
     if not outdated:
-        return {row.id: (row.uri, row.body) for row in rows}
+        return rows
     rebuild(outdated)
-    return {row.id: (row.uri, row.body) for row in model.Session.execute(query, parameters).all() if row.body}
+    return [row for row in model.Session.execute(query, parameters).all() if row.body]
 
 
 def _shown(package_id: str) -> dict[str, Any]:
