@@ -8,8 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.test_accessibility import settle
+from tests.browser.test_first_view import ICON_SHOWN
 from tests.browser.test_pages_read_well import page_path
 
 MAPS = ".chemnitz-place-canvas, .chemnitz-preview-map-canvas, #parking-map"
@@ -101,3 +103,11 @@ def test_a_phone_reaches_navigation_filters_and_resources_without_javascript(no_
     settle(no_js)
     assert not shown(no_js, ".resource-item .dropdown-toggle"), "Erkunden menus that do not open"
     assert len(shown(no_js, ".resource-item a.heading")) > 1
+
+
+def test_icons_are_shown(no_js, portal_url):
+    """Font Awesome's stylesheet, which a script enables on reading pages after the first paint, applies at once."""
+    no_js.get(portal_url + "/")
+    settle(no_js)
+    assert not no_js.execute_script("return !!window.chemnitzAfterFirstPaint"), "scripts ran"
+    WebDriverWait(no_js, 10).until(lambda b: b.execute_script(ICON_SHOWN, ".fa"), "no icon was drawn")

@@ -46,6 +46,35 @@ def test_a_reading_page_loads_bootstrap_and_the_theme_and_nothing_waits_for_ckan
     assert all(tag.get("defer") is not None for tag in tree.xpath("//script[@src]"))
 
 
+def stylesheets(tree: html.HtmlElement) -> list[str]:
+    """The names of the stylesheets in the head (without their content hash)."""
+    return [href.rsplit("/", 1)[-1].split("_", 1)[-1] for href in tree.xpath("//head/link[@rel='stylesheet']/@href")]
+
+
+@pytest.mark.parametrize("path", READING_PAGES)
+def test_a_reading_page_holds_its_first_paint_only_for_its_own_stylesheets(app, schools, path):
+    """CKAN's and the portal's stylesheets in the head, not the activity stream's or scheming's forms';
+    Font Awesome's stylesheet disabled until a script enables it after the first paint, and without
+    JavaScript loaded as it is."""
+    tree = page(app, path)
+    assert stylesheets(tree)[:2] == ["main.css", "theme.css"]
+    assert not {"activity.css", "scheming_css.css"} & set(stylesheets(tree))
+    icons = tree.xpath("//link[@data-chemnitz-icons]")
+    assert len(icons) == 1 and icons[0].get("disabled") is not None
+    assert icons[0].get("href").endswith("_fontawesome.css")
+    fallback = icons[0].getnext()
+    assert fallback.tag == "noscript" and fallback.xpath("./link/@href") == [icons[0].get("href")]
+
+
+def test_the_search_pages_place_search_is_the_first_filter_and_only_there(app, schools):
+    """The search by place opens with the other filters on a phone ("Ergebnisse filtern"), not above the
+    results; an organization's dataset list, which shares the filter panel, has none."""
+    panel = page(app, "/dataset/", q="Schule").xpath("//div[@id='search-facets']/div")[0]
+    first = panel.xpath("./section")[0]
+    assert "chemnitz-place-search" in first.get("class") and first.xpath(".//form[@class='chemnitz-place-form']")
+    assert not page(app, "/organization/schulverwaltungsamt").xpath("//*[contains(@class, 'chemnitz-place-search')]")
+
+
 def test_the_search_page_sorts_with_a_button_and_filters_with_links(app, schools):
     tree = page(app, "/dataset/", q="Schule")
     sort = tree.xpath("//form[@id='dataset-search-form']//select[@name='sort']")[0]
@@ -59,6 +88,7 @@ def test_logged_in_users_and_other_pages_keep_ckans_scripts(app, schools):
     token = factories.APIToken(user=editor["name"])["token"]
     signed_in = html.fromstring(app.get("/dataset/schulen", headers={"Authorization": token}, status=200).body)
     assert loads(signed_in, "main.js") and loads(signed_in, "ckan.js")
+    assert "scheming_css.css" in stylesheets(signed_in)
     resource = schools["resources"][0]["id"]
     assert loads(page(app, f"/dataset/schulen/resource/{resource}"), "main.js")
 

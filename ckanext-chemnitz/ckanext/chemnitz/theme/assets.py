@@ -8,8 +8,9 @@ dataset, parking, the map page, the portal's own pages) use none of CKAN's modul
 Bootstrap's menus and tooltips (Bootstrap with Popper, as CKAN ships it) and Font Awesome; the search
 page's filters and sorting are links and a form with a button that work without htmx (whose start
 took a phone 0.25 s). For a visitor who is not logged in those pages get exactly that
-(``templates/page.html``); logged-in users (editors, who may meet follow buttons and editing controls
-there) and every other page keep CKAN's full set.
+(``templates/page.html``), and in the head only CKAN's stylesheet and the portal's
+(``templates/base.html``; each stylesheet there holds the first paint); logged-in users (editors, who
+may meet follow buttons and editing controls there) and every other page keep CKAN's full set.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import ckan
 import ckan.plugins.toolkit as tk
 from ckan.lib import webassets_tools
+from ckan.lib.helpers import url_for_static_or_external
 from webassets import Bundle
 
 BOOTSTRAP = "ckanext-chemnitz/bootstrap"
@@ -29,7 +31,9 @@ READING_PAGES = frozenset({
     "chemnitz_parking.index", "chemnitz_karte.index",
 })  # fmt: skip
 READING_BLUEPRINTS = ("chemnitz_pages.",)
-READING = (BOOTSTRAP, "vendor/fontawesome")
+READING = (BOOTSTRAP,)
+# CKAN's Font Awesome bundle: on reading pages a stylesheet applied after the first paint (icon_stylesheets).
+ICONS = "vendor/fontawesome"
 
 
 def register() -> None:
@@ -50,3 +54,12 @@ def reading_page_assets() -> tuple[str, ...] | None:
     if tk.current_user.is_authenticated:
         return None
     return READING if endpoint in READING_PAGES or endpoint.startswith(READING_BLUEPRINTS) else None
+
+
+def icon_stylesheets() -> list[str]:
+    """The addresses of Font Awesome's stylesheet, which a reading page fetches and applies only after
+    its first paint (``templates/page.html``, ``assets/theme/icons.js``): the stylesheet (24 KB) and the
+    icon font it makes the browser fetch at the highest priority (159 KB) competed on a phone with the
+    page's text for the connection (Lighthouse counted them into first and largest paint). The icons'
+    boxes have their size before (``chemnitz.css``), so nothing moves when they appear."""
+    return [url_for_static_or_external(url) for url in webassets_tools.env[ICONS].urls()]

@@ -61,6 +61,7 @@ def helpers() -> dict[str, Any]:
     return {
         "render_assets": render_assets,
         "chemnitz_reading_page_assets": assets.reading_page_assets,
+        "chemnitz_icon_stylesheets": assets.icon_stylesheets,
         "chemnitz_catalogue_summary": summary.catalogue_summary,
         "chemnitz_most_used": usage.most_used,
         "chemnitz_theme_tiles": facets.theme_tiles,

@@ -68,10 +68,12 @@ window.chemnitzMap = function (element, options) {
   return map;
 };
 
-/* start() once the map's element comes near the visible part of the page or takes the focus: a map
+/* start() once the map's element comes into the visible part of the page or takes the focus: a map
  * further down costs a phone no script work and no tiles while the page loads (Lighthouse,
- * docs/benchmarks.md). The element is focusable from the start, as Leaflet makes it, so that Tab
- * stops at the map instead of passing the not yet drawn map by.
+ * docs/benchmarks.md). A map in view from the start is drawn too only after the page's first paint
+ * (the observer reports it then): the text is on the screen before Leaflet's work and the tiles,
+ * which held /parken's first paint on a phone. The element is focusable from the start, as Leaflet
+ * makes it, so that Tab stops at the map instead of passing the not yet drawn map by.
  */
 window.chemnitzMapWhenVisible = function (element, start) {
   "use strict";
@@ -88,9 +90,7 @@ window.chemnitzMapWhenVisible = function (element, start) {
     }
   }
 
-  // A map in view from the start is drawn at once (the observer would report it only after the first paint).
-  var place = element.getBoundingClientRect();
-  if (!("IntersectionObserver" in window) || (place.height > 0 && place.top < window.innerHeight && place.bottom > 0)) {
+  if (!("IntersectionObserver" in window)) {
     once();
     return;
   }

@@ -3,7 +3,8 @@
  * The server renders the table from the DataStore (it works without JavaScript); this script adds
  * the map from the published GeoJSON resource, sorting, "free spaces near me" (calculated here,
  * nothing is sent anywhere) and the chart of today's readings from datastore_search_sql. The map is
- * drawn when it comes into view (basemap.js), with the district outlines once both are there.
+ * drawn when it comes into view (basemap.js), with the district outlines once both are there; the
+ * districts and the chart are fetched after the page's first paint.
  */
 (function () {
   "use strict";
@@ -290,8 +291,9 @@
           });
       });
     }
-    if ("geolocation" in navigator) {
-      locate.hidden = false;
+    if (!("geolocation" in navigator)) {
+      locate.hidden = true;  // shown from the start: nothing moves on a phone while the page loads
+    } else {
       locate.addEventListener("click", function () {
         navigator.geolocation.getCurrentPosition(function (where) {
           setOrigin([where.coords.latitude, where.coords.longitude], texts.myPosition);
@@ -300,45 +302,48 @@
         });
       });
     }
-    if (!config.districtsUrl) {
-      return;
+    if (config.districtsUrl) {
+      window.chemnitzAfterFirstPaint(loadDistricts);
     }
-    fetch(config.districtsUrl)
-      .then(function (answer) {
-        return answer.json();
-      })
-      .then(function (collection) {
-        var districts = [];
-        (collection.features || []).forEach(function (feature) {
-          var name = districtName(feature.properties || {});
-          var centre = feature.geometry && districtCentre(feature.geometry);
-          if (name && centre) {
-            districts.push({ name: name, centre: [centre.lat, centre.lon] });
-          }
+
+    function loadDistricts() {
+      fetch(config.districtsUrl)
+        .then(function (answer) {
+          return answer.json();
+        })
+        .then(function (collection) {
+          var districts = [];
+          (collection.features || []).forEach(function (feature) {
+            var name = districtName(feature.properties || {});
+            var centre = feature.geometry && districtCentre(feature.geometry);
+            if (name && centre) {
+              districts.push({ name: name, centre: [centre.lat, centre.lon] });
+            }
+          });
+          var collator = new Intl.Collator("de");
+          districts.sort(function (a, b) {
+            return collator.compare(a.name, b.name);
+          });
+          districts.forEach(function (district, index) {
+            var option = document.createElement("option");
+            option.value = String(index);
+            option.textContent = district.name;
+            select.appendChild(option);
+          });
+          select.disabled = districts.length === 0;
+          select.addEventListener("change", function () {
+            if (select.value !== "") {
+              var district = districts[Number(select.value)];
+              setOrigin(district.centre, district.name);
+            }
+          });
+          districtOutlines = collection;
+          drawDistricts();
+        })
+        .catch(function () {
+          select.disabled = true;
         });
-        var collator = new Intl.Collator("de");
-        districts.sort(function (a, b) {
-          return collator.compare(a.name, b.name);
-        });
-        districts.forEach(function (district, index) {
-          var option = document.createElement("option");
-          option.value = String(index);
-          option.textContent = district.name;
-          select.appendChild(option);
-        });
-        select.disabled = districts.length === 0;
-        select.addEventListener("change", function () {
-          if (select.value !== "") {
-            var district = districts[Number(select.value)];
-            setOrigin(district.centre, district.name);
-          }
-        });
-        districtOutlines = collection;
-        drawDistricts();
-      })
-      .catch(function () {
-        select.disabled = true;
-      });
+    }
   }
 
   /* --- today's chart --------------------------------------------------------------------- */
@@ -437,7 +442,7 @@
         });
     }
     select.addEventListener("change", show);
-    show();
+    window.chemnitzAfterFirstPaint(show);
   }
 
   if (typeof L !== "undefined" && mapElement) {

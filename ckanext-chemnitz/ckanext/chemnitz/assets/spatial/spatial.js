@@ -46,7 +46,11 @@
   }
 
   // The button "search the visible map area" (hidden without JavaScript) draws the map if it is not yet.
-  document.querySelectorAll(".chemnitz-place-map").forEach(function (section) {
+  function setUp(section) {
+    if (section.dataset.ready) {
+      return;  // htmx reports the whole page as loaded too
+    }
+    section.dataset.ready = "1";
     var map = null;
 
     function drawn() {
@@ -68,5 +72,12 @@
         }
       });  // then the button submits the form
     }
+  }
+
+  document.querySelectorAll(".chemnitz-place-map").forEach(setUp);
+  // The search page's filter panel, which holds the place search, is replaced by htmx after a
+  // filter was chosen (logged-in users): its new map is set up as well.
+  document.addEventListener("htmx:load", function (event) {
+    event.detail.elt.querySelectorAll(".chemnitz-place-map").forEach(setUp);
   });
 })();
