@@ -68,8 +68,9 @@ window.chemnitzMap = function (element, options) {
   return map;
 };
 
-/* start() once the map's element comes into the visible part of the page or takes the focus: a map
- * further down costs a phone no script work and no tiles while the page loads (Lighthouse,
+/* start() once a quarter of the map's element is in the visible part of the page or it takes the
+ * focus: a map further down (or only its top edge at the bottom of a phone's first screen, as on
+ * /parken) costs a phone no script work and no tiles while the page loads (Lighthouse,
  * docs/benchmarks.md). A map in view from the start is drawn too only after the page's first paint
  * (the observer reports it then): the text is on the screen before Leaflet's work and the tiles,
  * which held /parken's first paint on a phone. The element is focusable from the start, as Leaflet
@@ -97,9 +98,9 @@ window.chemnitzMapWhenVisible = function (element, start) {
   element.tabIndex = 0;
   element.addEventListener("focus", once);
   observer = new IntersectionObserver(function (entries) {
-    if (entries.some(function (entry) { return entry.isIntersecting; })) {
+    if (entries.some(function (entry) { return entry.intersectionRatio >= 0.25; })) {
       once();
     }
-  });
+  }, { threshold: 0.25 });
   observer.observe(element);
 };
