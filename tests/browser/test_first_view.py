@@ -13,7 +13,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from tests.browser.test_accessibility import settle
+from tests.browser.test_accessibility import log_in, settle
 from tests.browser.test_keyboard_overlays import open_by_keyboard, wait_for
 
 SEARCH = "/dataset/?q=Schule"
@@ -70,6 +70,25 @@ def test_on_a_wide_screen_the_place_search_and_its_map_are_beside_the_results(br
     assert place.is_displayed() and place.location["x"] + place.size["width"] <= results.location["x"]
     wait_for(browser, lambda b: tiles(b) > 0, "the map beside the results was not drawn")
     assert not browser.find_element(By.CSS_SELECTOR, "button.show-filters").is_displayed()
+
+
+def test_a_filter_chosen_by_a_logged_in_user_keeps_a_drawn_map(browser, portal_url, admin_login):
+    """Logged-in users have CKAN's htmx, which replaces the filter panel with the place search after a
+    filter link: the new panel's map is drawn too."""
+    log_in(browser, portal_url, admin_login)
+    try:
+        browser.get(portal_url + SEARCH)
+        settle(browser)
+        wait_for(browser, lambda b: tiles(b) > 0, "the map beside the results was not drawn")
+        old_panel = browser.find_element(By.ID, "search-facets")
+        browser.execute_script("window.samePage = true")  # gone if the link loaded a new page instead
+        link = browser.find_element(By.CSS_SELECTOR, "#search-facets .nav-facet a[href*='organization=']")
+        browser.execute_script("arguments[0].click()", link)  # below the fold; htmx takes the click
+        wait_for(browser, lambda b: b.find_element(By.ID, "search-facets") != old_panel, "the panel was not replaced")
+        assert "organization=" in browser.current_url and browser.execute_script("return window.samePage")
+        wait_for(browser, lambda b: tiles(b) > 0, "the replaced panel's map was not drawn")
+    finally:
+        browser.delete_all_cookies()
 
 
 def test_icons_appear_once_the_page_is_shown(browser, portal_url):
