@@ -96,8 +96,9 @@ def test_payloads_do_not_run_on_any_page(browser, portal_url, hostile, recording
     WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, "[data-features='1']"))
     # The map may still be fitting its view to the data (an animated zoom): click once it holds still.
     WebDriverWait(browser, 10, ignored_exceptions=[ElementClickInterceptedException]).until(click_the_feature)
-    popup = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.CSS_SELECTOR, ".leaflet-popup-content"))
-    assert FEATURE in popup.text
+    # Leaflet fades the popup in: its text is there for a reader once it is visible.
+    popup = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.CSS_SELECTOR, ".leaflet-popup-content").text)
+    assert FEATURE in popup
     assert browser.execute_script("return window.__xss") is None
 
 
