@@ -85,11 +85,13 @@ def test_an_active_upload_is_an_attachment_no_browser_runs(app, editor, name, co
 def test_a_link_with_another_file_name_does_not_make_a_text_file_a_page(app, editor):
     """CKAN serves a resource under any name in the link; with no type stored it guessed it from that name."""
     resource = upload(app, editor, "notiz.txt", PAGE, mimetype="")
-    for as_name in ("notiz.html", "notiz.svg", "notiz.js"):
+    for as_name in ("seite.html", "bild.svg", "skript.js"):
         answer = download(app, resource, as_name)
         assert answer.headers["Content-Disposition"].startswith("attachment"), as_name
         assert answer.mimetype not in EXECUTABLE, as_name
         assert_protected(answer)
+    for as_name in ("notiz.html", "notiz.svg", "notiz.js"):  # its own name with another extension: no such file
+        assert app.get(urlsplit(resource["url"].rsplit("/", 1)[0] + "/" + as_name).path).status_code == 404, as_name
 
 
 @pytest.mark.parametrize(
