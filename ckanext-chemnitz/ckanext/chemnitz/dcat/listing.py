@@ -27,7 +27,6 @@ from ckan import model
 
 from ckanext.chemnitz.dcat import store
 
-STAMP = store.STAMP
 # A page's range of the index (metadata_modified DESC, id): the first condition bounds the scan.
 FROM_KEY = "p.metadata_modified <= :from_time AND (p.metadata_modified < :from_time OR p.id >= :from_id)"
 BEFORE_KEY = "p.metadata_modified >= :to_time AND (p.metadata_modified > :to_time OR p.id < :to_id)"
@@ -86,7 +85,7 @@ def page(number: int, rows: int, last_change: datetime.datetime | None) -> tuple
         return [], count
     condition, parameters = found
     listed = model.Session.execute(
-        sa.text(f"""SELECT p.id, {STAMP} AS stamp FROM package p
+        sa.text(f"""SELECT p.id, {store.STAMP} AS stamp FROM package p
             LEFT JOIN {store.RECORD} r ON r.package_id = p.id
             WHERE {condition} ORDER BY p.metadata_modified DESC, p.id"""),
         parameters,

@@ -41,7 +41,6 @@ from ckanext.chemnitz.dcat import catalog_page, listing, pieces, store
 AS = Namespace("https://www.w3.org/ns/activitystreams#")
 XML_OPEN = '<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
 PUBLIC = store.PUBLIC
-STAMP = listing.STAMP
 WITH_RECORD = f"FROM package p LEFT JOIN {store.RECORD} r ON r.package_id = p.id"
 
 
@@ -93,9 +92,9 @@ def _listing(
         return listing.page(page, rows, last_change)
     q, fq = tk.request.args.get("q"), tk.request.args.get("fq")
     if not (q or fq):  # the datasets changed since: few, counted and paged where they are
-        changed = f"{WITH_RECORD} WHERE {PUBLIC} AND {STAMP} >= :since"
+        changed = f"{WITH_RECORD} WHERE {PUBLIC} AND {store.STAMP} >= :since"
         found = model.Session.execute(  # the count with the page: one round trip
-            sa.text(f"SELECT p.id, {STAMP} AS stamp, count(*) OVER () AS total {changed} "
+            sa.text(f"SELECT p.id, {store.STAMP} AS stamp, count(*) OVER () AS total {changed} "
                     "ORDER BY p.metadata_modified DESC, p.id LIMIT :rows OFFSET :start"),
             {"since": since, "rows": rows, "start": rows * (page - 1)},
         ).all()  # fmt: skip
@@ -120,7 +119,7 @@ def _listing(
     ids = [result["id"] for result in found["results"]]
     stamps = dict(
         model.Session.execute(
-            sa.text(f"SELECT p.id, {STAMP} {WITH_RECORD} WHERE p.id = ANY(:ids) AND {PUBLIC}"), {"ids": ids}
+            sa.text(f"SELECT p.id, {store.STAMP} {WITH_RECORD} WHERE p.id = ANY(:ids) AND {PUBLIC}"), {"ids": ids}
         ).all()
     )
     return [(id_, stamps[id_]) for id_ in ids if id_ in stamps], found["count"]
@@ -291,7 +290,7 @@ def dataset_response(name_or_id: str, url_format: str, original: Callable[[], An
         return original()
     fmt = store.URL_FORMATS[url_format]
     stamp = model.Session.execute(
-        sa.text(f"SELECT {STAMP} {WITH_RECORD} WHERE p.id = :id"),
+        sa.text(f"SELECT {store.STAMP} {WITH_RECORD} WHERE p.id = :id"),
         {"id": package.id},
     ).scalar_one()
     etag = _tag(pieces.generation(), profile, url_format, package.id, stamp)
