@@ -45,9 +45,25 @@ def logged_in(browser, portal_url, admin_login) -> Iterator[None]:
     browser.delete_all_cookies()
 
 
+# Scrolls the element to the middle of the window at once (Bootstrap makes scrolling smooth, a click
+# would land where it was) and answers whether, two frames later, it is still there and is what a
+# click at its centre hits. ckanext-scheming shows an added group with a 100 ms animation, which moves
+# what lies below it after the scroll (CI once clicked a button that had moved, and hit its fieldset).
+CENTRED_AND_ON_TOP = """
+const [element, done] = arguments;
+element.scrollIntoView({block: 'center', behavior: 'instant'});
+const before = element.getBoundingClientRect();
+requestAnimationFrame(() => requestAnimationFrame(() => {
+  const now = element.getBoundingClientRect();
+  const hit = document.elementFromPoint(now.x + now.width / 2, now.y + now.height / 2);
+  done(now.x === before.x && now.y === before.y && element.contains(hit));
+}));
+"""
+
+
 def scroll_to(browser, element) -> None:
-    """Into view at once (Bootstrap makes scrolling smooth, a click would land where it was)."""
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
+    """The element in the middle of the window, where it stays, ready for a click."""
+    WebDriverWait(browser, 5, poll_frequency=0.05).until(lambda b: b.execute_async_script(CENTRED_AND_ON_TOP, element))
 
 
 def violations(browser) -> list[str]:
@@ -61,7 +77,9 @@ def open_form(browser, url: str) -> None:
     browser.get(url)
     settle(browser)
     template = "[data-module=scheming-repeating-subfields] > [name=repeating-template]"
-    WebDriverWait(browser, 20).until(lambda b: not b.find_elements(By.CSS_SELECTOR, template))
+    WebDriverWait(browser, 20).until(
+        lambda b: not b.find_elements(By.CSS_SELECTOR, template), f"{url}: CKAN's modules did not start"
+    )
     assert browser.find_elements(By.CSS_SELECTOR, "form"), url
     assert not browser.find_elements(By.CSS_SELECTOR, "[onclick], [onchange], a[href^='javascript:']"), url
 

@@ -93,6 +93,17 @@ def test_logged_in_users_and_other_pages_keep_ckans_scripts(app, schools):
     assert loads(page(app, f"/dataset/schulen/resource/{resource}"), "main.js")
 
 
+def test_pages_with_ckans_modules_run_their_scripts_while_parsing(app, schools):
+    """Deferred, jQuery's ready event could start CKAN's modules before ckan.js and ckanext-scheming's
+    had registered theirs (theme/helpers.py render_assets): an editor's "Hinzufügen" did nothing."""
+    editor = factories.Sysadmin()
+    token = factories.APIToken(user=editor["name"])["token"]
+    for path in ("/dataset/new", "/dataset/edit/schulen", "/dataset/schulen"):
+        tree = html.fromstring(app.get(path, headers={"Authorization": token}, status=200).body)
+        assert loads(tree, "ckan.js"), path
+        assert not tree.xpath("//script[@src][@defer]"), path
+
+
 def test_the_language_is_chosen_with_the_browsers_selection_and_a_button(app, schools):
     form = page(app, "/").xpath("//form[@class='lang-select']")[0]
     select = form.xpath(".//select[@name='url']")[0]

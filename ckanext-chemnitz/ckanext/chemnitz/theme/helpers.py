@@ -48,13 +48,18 @@ def sorted_rows(rows: list[Any], key: str, descending: bool = False) -> list[Any
 
 @tk.chained_helper
 def render_assets(next_helper: Any, type_: str) -> Markup:
-    """CKAN's asset tags, its scripts with ``defer``: a phone parses and paints the page while they
-    arrive, and they run in their order once it is parsed, which CKAN's modules (jQuery's ready) and
-    the portal's own scripts wait for anyway. No inline script can depend on them earlier: the
-    Content-Security-Policy allows none (Lighthouse on a phone: first paint and LCP no longer wait
-    for 300 KB of scripts, docs/benchmarks.md)."""
+    """CKAN's asset tags; on a reading page (theme/assets.py) its scripts with ``defer``: a phone
+    parses and paints the page while they arrive, and they run in their order once it is parsed
+    (Lighthouse on a phone: first paint and LCP no longer wait for the scripts, docs/benchmarks.md).
+
+    Not on the pages with CKAN's modules: jQuery, itself deferred, finds the document no longer
+    "loading" and fires its ready event after a timer, which runs between two deferred scripts while
+    a later one still arrives; CKAN then starts the modules before ckan.js or ckanext-scheming's
+    have registered theirs, and an editor's form buttons did nothing (1 in ~80 loads)."""
     tags = next_helper(type_)
-    return Markup(str(tags).replace("<script src=", "<script defer src=")) if type_ == "script" else tags
+    if type_ != "script" or assets.reading_page_assets() is None:
+        return tags
+    return Markup(str(tags).replace("<script src=", "<script defer src="))
 
 
 def helpers() -> dict[str, Any]:
