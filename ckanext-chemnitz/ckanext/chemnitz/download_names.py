@@ -55,13 +55,12 @@ def install(app: Flask) -> Flask:
         if not name or resource is None or resource.state != "active" or resource.url_type != "upload":
             return None
         own = file_name(resource)
-        if name == own or not readable(resource):
+        other = None if name == own else beside(resource, name)
+        misnamed = other is None and name != own and PurePosixPath(name).stem == PurePosixPath(own).stem
+        if not (other or misnamed) or not readable(resource):
             return None  # CKAN's view serves the file, or refuses a visitor who may not see the dataset
-        other = beside(resource, name)
         if other is not None:
             return tk.redirect_to(request.endpoint, **{**args, "resource_id": other.id})
-        if PurePosixPath(name).stem == PurePosixPath(own).stem:
-            tk.abort(404, tk._("This dataset has no file named %(name)s.") % {"name": name})
-        return None
+        return tk.abort(404, tk._("This dataset has no file named %(name)s.") % {"name": name})
 
     return app

@@ -77,34 +77,28 @@ def _range(number: int, rows: int, last_change: datetime.datetime | None) -> tup
     return " AND ".join(conditions), parameters
 
 
-def page(number: int, rows: int, last_change: datetime.datetime | None) -> tuple[list[Any], int]:
-    """Page ``number``'s public datasets ``(id, stamp)`` in catalogue order, and the catalogue's count."""
+def page(
+    number: int, rows: int, last_change: datetime.datetime | None, pieces_of: tuple[str, str] | None = None
+) -> tuple[list[Any], int, dict[str, tuple[str, str]] | None]:
+    """Page ``number``'s public datasets ``(id, stamp)`` in catalogue order, the catalogue's count and,
+    with ``pieces_of`` (profile, format), their pieces read in the same query (else None): a page sent
+    whole needs one round trip; a conditional request reads no piece before it knows it is not
+    answered 304."""
     found = _range(number, rows, last_change)
     count = boundaries(rows, last_change).count
     if found is None:
-        return [], count
+        return [], count, None if pieces_of is None else {}
     condition, parameters = found
+    if pieces_of is not None:
+        read = store.fresh_rows(condition, parameters, *pieces_of)
+        return [(row.id, row.stamp) for row in read], count, {row.id: (row.uri, row.body) for row in read}
     listed = model.Session.execute(
         sa.text(f"""SELECT p.id, {store.STAMP} AS stamp FROM package p
             LEFT JOIN {store.RECORD} r ON r.package_id = p.id
             WHERE {condition} ORDER BY p.metadata_modified DESC, p.id"""),
         parameters,
     ).all()  # fmt: skip
-    return [(row.id, row.stamp) for row in listed], count
-
-
-def page_with_pieces(
-    number: int, rows: int, last_change: datetime.datetime | None, profile: str, fmt: str
-) -> tuple[list[Any], int, dict[str, tuple[str, str]]]:
-    """``page`` and ``pieces`` in one query, for a page that will be sent whole (not a conditional
-    request, which may be answered 304 without reading a piece): one round trip to PostgreSQL and
-    one pass over the page's range of the index fewer."""
-    found = _range(number, rows, last_change)
-    count = boundaries(rows, last_change).count
-    if found is None:
-        return [], count, {}
-    read = store.fresh_rows(found[0], found[1], profile, fmt)
-    return [(row.id, row.stamp) for row in read], count, {row.id: (row.uri, row.body) for row in read}
+    return [(row.id, row.stamp) for row in listed], count, None
 
 
 def pieces(

@@ -84,12 +84,9 @@ def _whole_catalogue(since: datetime.datetime | None) -> bool:
     return not (tk.request.args.get("q") or tk.request.args.get("fq") or since)
 
 
-def _listing(
-    page: int, rows: int, since: datetime.datetime | None, last_change: datetime.datetime | None
-) -> tuple[list[Any], int]:
-    """The page's datasets ``(id, stamp)`` and how many match, newest change first (as ckanext-dcat)."""
-    if _whole_catalogue(since):
-        return listing.page(page, rows, last_change)
+def _filtered_listing(page: int, rows: int, since: datetime.datetime | None) -> tuple[list[Any], int]:
+    """The datasets ``(id, stamp)`` of a page asked with ``q``, ``fq`` or ``modified_since``, and how
+    many match, newest change first (as ckanext-dcat)."""
     q, fq = tk.request.args.get("q"), tk.request.args.get("fq")
     if not (q or fq):  # the datasets changed since: few, counted and paged where they are
         changed = f"{WITH_RECORD} WHERE {PUBLIC} AND {store.STAMP} >= :since"
@@ -254,10 +251,10 @@ def catalog_response(url_format: str) -> Response:
         rows = int(tk.config.get("ckanext.dcat.datasets_per_page") or DATASETS_PER_PAGE)
         last_change = store.catalogue_modified() or datetime.datetime(1970, 1, 1)
         read: dict[str, tuple[str, str]] | None = None
-        if _whole_catalogue(since) and not _conditional():
-            listed, count, read = listing.page_with_pieces(page, rows, last_change, profile, fmt)
+        if _whole_catalogue(since):
+            listed, count, read = listing.page(page, rows, last_change, None if _conditional() else (profile, fmt))
         else:
-            listed, count = _listing(page, rows, since, last_change)
+            listed, count = _filtered_listing(page, rows, since)
         pagination = catalog_page.pagination_info({"count": count, "results": listed}, {"page": page})
     except tk.ValidationError as error:
         return tk.abort(409, str(error))
