@@ -104,7 +104,7 @@ def test_the_map_area_search_works_from_the_keyboard(browser, portal_url):
     time.sleep(1)  # the zoom animation
     button = browser.find_element(By.CSS_SELECTOR, ".chemnitz-place-use-view")
     assert button.is_displayed() and button.text == "Sichtbaren Kartenausschnitt durchsuchen"
-    button.send_keys(Keys.ENTER)  # a script sends the search: wait for the next page, not the current one
+    button.send_keys(Keys.ENTER)  # the next page may not have started loading yet: wait for it
     WebDriverWait(browser, 20).until(lambda b: "ext_bbox=" in b.current_url, "the visible area was not searched")
     settle(browser)
     after = len(browser.find_elements(By.CSS_SELECTOR, ".chemnitz-karte-list li"))

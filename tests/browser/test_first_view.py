@@ -58,7 +58,7 @@ def test_on_a_phone_the_results_come_first_and_the_place_search_is_a_filter(phon
     # Its district list still searches from inside the panel.
     Select(browser.find_element(By.ID, "place-search-district")).select_by_visible_text("Zentrum")
     browser.find_element(By.CSS_SELECTOR, ".chemnitz-place-form .btn-primary").click()
-    # the form's script sends it: the next page may not have started loading when the click returns
+    # the next page may not have started loading when the click returns: wait for its address
     wait_for(browser, lambda b: "ext_district=Zentrum" in b.current_url, "the district search was not sent")
     assert "q=Schule" in browser.current_url
 
