@@ -14,7 +14,7 @@ from typing import Any
 import ckan.model as model
 import sqlalchemy as sa
 from ckan.common import config
-from ckan.lib.search.common import SearchIndexError
+from ckan.lib.search.common import SearchIndexError, make_connection
 from ckan.lib.search.index import PackageSearchIndex
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -94,6 +94,17 @@ _DELETE = sa.text(
 )
 
 
+def _commit_solr() -> None:
+    """Solr's commit, waiting until searches see it: CKAN's own (``waitSearcher=False``) returned at
+    the end of a rebuild while Solr still answered from the index before it (the switch test and
+    CKAN's rebuild test then read the datasets as they were before the rebuild)."""
+    try:
+        make_connection().commit(waitSearcher=True)
+    except Exception as error:
+        log.exception(error)
+        raise SearchIndexError(error) from error
+
+
 class PostgresPackageSearchIndex(PackageSearchIndex):
     """CKAN's package index, writing to PostgreSQL while the backend is active."""
 
@@ -142,7 +153,7 @@ class PostgresPackageSearchIndex(PackageSearchIndex):
         parallel rebuild workers do not queue up on the generation row's lock.
         """
         if not backend.is_active():
-            return super().commit()
+            return _commit_solr()
         self._execute(sa.text(_BUMP_GENERATION), {"site_id": config.get("ckan.site_id")})
         return None
 
