@@ -55,8 +55,10 @@ def install(app: Flask) -> Flask:
         if not name or resource is None or resource.state != "active" or resource.url_type != "upload":
             return None
         own = file_name(resource)
-        other = None if name == own else beside(resource, name)
-        misnamed = other is None and name != own and PurePosixPath(name).stem == PurePosixPath(own).stem
+        if name == own:
+            return None
+        other = beside(resource, name)
+        misnamed = other is None and PurePosixPath(name).stem == PurePosixPath(own).stem
         if not (other or misnamed) or not readable(resource):
             return None  # CKAN's view serves the file, or refuses a visitor who may not see the dataset
         if other is not None:
