@@ -80,6 +80,23 @@ def test_ext_bbox_finds_what_lies_in_the_box_ranked_by_overlap(organization, dis
     assert [d["name"] for d in search(ext_bbox=KLAFFENBACH_BOX)["results"]] == ["klaffenbach", "stadtweit"]
 
 
+def test_a_place_search_with_words_ranks_by_overlap_then_by_the_words(organization):
+    """The same on both backends: the dataset nearest the searched box first even where the word is
+    only in its description; among datasets of the same box, the word in the title first."""
+    near = {"uri": CHEMNITZ, "text": "Kaßberg", "bbox": "12.896,50.826,12.924,50.844"}
+    city = {"uri": CHEMNITZ, "text": "Chemnitz", "bbox": CITY_BBOX}
+    for name, title, notes, coverage in [
+        ("stadt-titel", "Schulwege", "Alle Wege.", city),
+        ("kassberg-beschreibung", "Kaßberg", "Schulwege auf dem Kaßberg.", near),
+        ("stadt-beschreibung", "Wege", "Schulwege der Stadt.", city),
+    ]:
+        helpers.call_action("package_create", **school_dataset(
+            organization["id"], name=name, title=title, notes=notes, tag_string="", resources=[],
+            spatial_coverage=[coverage]))  # fmt: skip
+    found = search(q="Schulwege", ext_bbox=KASSBERG_BOX)
+    assert [d["name"] for d in found["results"]] == ["kassberg-beschreibung", "stadt-titel", "stadt-beschreibung"]
+
+
 def test_ext_bbox_combines_with_q_fq_and_facets(organization, districts):
     publish(organization, "gymnasium", point(GYMNASIUM))
     publish(organization, "stadtweit", {"bbox": CITY_BBOX})

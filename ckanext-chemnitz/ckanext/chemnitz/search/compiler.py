@@ -23,6 +23,7 @@ from ckanext.chemnitz.search.errors import InvalidQuery
 from ckanext.chemnitz.search.fields import (
     NGRAM_SIZES,
     NGRAM_SOURCES,
+    RANK_CLASSES,
     SPATIAL_FIELD,
     VECTOR_COLUMNS,
     Kind,
@@ -41,6 +42,10 @@ _ENVELOPE = re.compile(rf"^\s*Intersects\(\s*ENVELOPE\({_NUMBER},{_NUMBER},{_NUM
 _WORD = re.compile(r"\w+")
 # A word that may be a German plural in -s that the snowball stemmer keeps (Kitas, Autos, Hotels).
 _PLURAL_CANDIDATE = re.compile(r"^[^\W\d_]{3,}$")
+# A lexeme of a tsquery's text ('schul', 'it''s', 'park':* for a prefix), and the same restricted to
+# one weight class ('schul':A, 'park':*A): PostgreSQL has no function that weights a whole tsquery.
+_LEXEME = r"('(?:[^']|'')*')(?::(\*))?"
+_WEIGHTED_LEXEME = r"\1:\2"
 
 
 @dataclass
@@ -73,13 +78,13 @@ class QueryCompiler:
 
     def __init__(self, sql: SqlBuilder) -> None:
         self.sql = sql
-        # tsquery expressions of the positive free-text terms, for relevance ranking.
-        self.rank_queries: list[str] = []
+        # The condition of each optional clause compiled so far, by id of its node, for ``score``.
+        self._optional: dict[int, str] = {}
         self.uses_text = False
 
-    def predicate(self, node: lucene.Node, ranked: bool = False) -> str:
+    def predicate(self, node: lucene.Node) -> str:
         if isinstance(node, lucene.BooleanQuery):
-            return self._boolean(node, ranked)
+            return self._boolean(node)
         if isinstance(node, lucene.MatchAll):
             return "TRUE"
         if isinstance(node, lucene.Exists):
@@ -87,12 +92,51 @@ class QueryCompiler:
         if isinstance(node, lucene.Range):
             return self._range(node)
         if isinstance(node, (lucene.Term, lucene.Phrase)):
-            return self._match(node, ranked)
+            return self._match(node)
         raise TypeError(node)
+
+    # -- relevance ---------------------------------------------------------------------------
+
+    def score(self, node: lucene.Node, by_class: bool) -> str:
+        """The relevance of a dataset that matches ``node`` (compiled by ``predicate`` before), as
+        Solr scores it under BooleanSimilarity (``fields.RANK_CLASSES``).
+
+        With ``by_class`` (free text read like dismax) a word counts with the weight of the best
+        class of fields it occurs in; otherwise (the standard parser) each matched leaf counts 1.
+        A boolean query sums the scores of the clauses a dataset matches.
+        """
+        if isinstance(node, lucene.BooleanQuery):
+            parts = []
+            for clause in node.clauses:
+                if clause.occur is lucene.Occur.MUST_NOT:
+                    continue
+                part = self.score(clause.query, by_class)
+                if clause.occur is lucene.Occur.SHOULD:
+                    part = f"CASE WHEN coalesce({self._optional[id(clause.query)]}, false) THEN {part} ELSE 0 END"
+                parts.append(part)
+            return "(" + " + ".join(parts) + ")" if parts else "0"
+        if by_class and isinstance(node, (lucene.Term, lucene.Phrase)) and node.field is None:
+            return self._class_weight(node)
+        return "1"
+
+    def _class_weight(self, node: lucene.Term | lucene.Phrase) -> str:
+        """The weight of the best class of fields the free-text term occurs in, 0 where it does not."""
+        self.uses_text = True
+        cases = " ".join(f"WHEN {self._occurs_in(node, name)} THEN {weight!r}" for name, weight, _ in RANK_CLASSES)
+        return f"CASE {cases} ELSE 0 END"
+
+    def _occurs_in(self, node: lucene.Term | lucene.Phrase, weight_class: str) -> str:
+        """The term occurs in text of the full-text vector's weight class (A–D)."""
+        if isinstance(node, lucene.Term) and node.like is not None and node.prefix is None:
+            vector = f"ts_filter(x.search_vector, '{{{weight_class.lower()}}}')"
+            return _lexeme_like(vector, self.sql.bind(node.like.lower()))
+        weighted = self.sql.bind(_WEIGHTED_LEXEME + weight_class)
+        query = f"regexp_replace(({self._text_query(node)})::text, {self.sql.bind(_LEXEME)}, {weighted}, 'g')"
+        return f"x.search_vector @@ {query}::tsquery"
 
     # -- boolean structure -------------------------------------------------------------------
 
-    def _boolean(self, node: lucene.BooleanQuery, ranked: bool) -> str:
+    def _boolean(self, node: lucene.BooleanQuery) -> str:
         must: list[str] = []
         should: list[str] = []
         must_not: list[str] = []
@@ -100,8 +144,12 @@ class QueryCompiler:
             if clause.occur is lucene.Occur.MUST_NOT:
                 must_not.append(self._prohibited(clause.query))
             else:
-                target = must if clause.occur is lucene.Occur.MUST else should
-                target.append(self.predicate(clause.query, ranked))
+                compiled = self.predicate(clause.query)
+                if clause.occur is lucene.Occur.MUST:
+                    must.append(compiled)
+                else:
+                    should.append(compiled)
+                    self._optional[id(clause.query)] = compiled
         parts = list(must)
         if should:
             needed = node.minimum_should_match
@@ -144,15 +192,15 @@ class QueryCompiler:
             else None
         )
 
-    def _match(self, node: lucene.Term | lucene.Phrase, ranked: bool) -> str:
+    def _match(self, node: lucene.Term | lucene.Phrase) -> str:
         field = node.field
         if field == SPATIAL_FIELD:
             return self._intersects(node.text)
         if field is None:
-            return self._full_text(node, ranked)
+            return self._full_text(node)
         kind = kind_of(field)
         if kind is Kind.TEXT:
-            return self._full_text(node, ranked)
+            return self._full_text(node)
         if kind is Kind.NGRAM:
             return self._substring(NGRAM_SOURCES[field], node.text)
         if kind is Kind.DATE:
@@ -196,7 +244,7 @@ class QueryCompiler:
         conditions = [f"lower({value}) LIKE {self.sql.bind('%' + _escape_like(t) + '%')}" for t in tokens]
         return "(" + " AND ".join(conditions) + ")"
 
-    def _full_text(self, node: lucene.Term | lucene.Phrase, ranked: bool) -> str:
+    def _full_text(self, node: lucene.Term | lucene.Phrase) -> str:
         field = node.field
         vector = self._vector(field)  # None for a named text field without a vector of its own
         if isinstance(node, lucene.Term) and node.like is not None and node.prefix is None:
@@ -205,12 +253,8 @@ class QueryCompiler:
             if field is not None and vector is None:
                 return self._stored_text(field, f"lower(v.value) LIKE {pattern}")
             self.uses_text = True
-            return (
-                f"EXISTS (SELECT 1 FROM unnest(tsvector_to_array({vector})) AS l(lexeme) WHERE l.lexeme LIKE {pattern})"
-            )
+            return _lexeme_like(str(vector), pattern)
         query = self._text_query(node)
-        if ranked and field in (None, "text", "title", "notes"):
-            self.rank_queries.append(query)
         if field is not None and vector is None:
             return self._stored_text(field, f"to_tsvector({_CONFIG}, v.value) @@ {query}")
         self.uses_text = True
@@ -282,12 +326,10 @@ class QueryCompiler:
         }[kind]
         return self._terms(field, " AND ".join(f"{value} {c}" for c in conditions))
 
-    def rank_expression(self) -> str:
-        """ts_rank over all positive free-text terms: title (A) > notes (B) > tags (C) > rest (D)."""
-        if not self.rank_queries:
-            return "0::real"
-        combined = " || ".join(self.rank_queries)
-        return f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', x.search_vector, {combined}, 1)"
+
+def _lexeme_like(vector: str, pattern: str) -> str:
+    """Some lexeme of the tsvector matches the LIKE pattern (an inner wildcard: ``Sch*le``)."""
+    return f"EXISTS (SELECT 1 FROM unnest(tsvector_to_array({vector})) AS l(lexeme) WHERE l.lexeme LIKE {pattern})"
 
 
 def _escape_like(text: str) -> str:

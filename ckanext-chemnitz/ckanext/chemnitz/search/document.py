@@ -45,7 +45,7 @@ _KEY_CHARACTERS = re.compile(r"[^A-Za-z0-9_-]")
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # Text that feeds the weighted full-text vector: A (title, plus these) ranks above B (notes)
-# above C above D.
+# above C above D (``fields.RANK_CLASSES``; Solr's copyFields into its query fields mirror them).
 _WEIGHT_A = ("name",)
 _WEIGHT_C = ("tags", "groups", "organization")
 _WEIGHT_D = ("res_name", "res_description", "author", "maintainer", "license", "license_title",

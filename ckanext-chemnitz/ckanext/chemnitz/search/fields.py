@@ -40,6 +40,19 @@ _INT_FIELDS = frozenset({"views_total", "views_recent", "resources_accessed_tota
 # that equally ranked datasets come in the same order and on the same pages on PostgreSQL and on Solr.
 TIE_BREAK = (("metadata_modified", "desc"), ("name", "asc"))
 
+# Relevance (``sort=score desc``), computed alike by both backends: a word of free text counts with the
+# weight of the best class of fields it occurs in (in the title it outweighs any number of mentions
+# elsewhere), summed over the query's words; equally relevant datasets follow TIE_BREAK. PostgreSQL:
+# the classes are the weights A–D of the full-text vector (document.py, index.py; compiler.py ranks);
+# Solr: the boosts of the free-text query fields under BooleanSimilarity with dismax's tie=0
+# (docker/solr/conf/schema.xml, solr.py). Powers of two: sums are exact in either's floating point.
+RANK_CLASSES = (
+    ("A", 1.0, ("name_text", "title")),
+    ("B", 0.5, ("notes",)),
+    ("C", 0.25, ("topics_text",)),
+    ("D", 0.125, ("text",)),
+)
+
 # Substring fields for type-ahead (``package_autocomplete``): Solr indexes 2–10 character n-grams
 # of these copies of ``name`` and ``title``.
 NGRAM_SOURCES = {"name_ngram": "name", "title_ngram": "title"}

@@ -121,9 +121,12 @@ def _plan(query: dict[str, Any], permission_labels: list[str] | None) -> Plan:
     compilers = [QueryCompiler(sql)]
     conditions = [f"d.site_id = {sql.bind(config.get('ckan.site_id'))}"]
 
+    rank = "0::float8"  # an expression: ORDER BY 0 would name a column
     text = query.get("q") or ""
     if text.strip() not in ("", '""', "''"):
-        conditions.append(compilers[0].predicate(_parse_q(text, query), ranked=True))
+        parsed, by_class = _parse_q(text, query)
+        conditions.append(compilers[0].predicate(parsed))
+        rank = f"({compilers[0].score(parsed, by_class)})::float8"
 
     filters = []
     if query.get("fq"):
@@ -139,14 +142,10 @@ def _plan(query: dict[str, Any], permission_labels: list[str] | None) -> Plan:
     if permission_labels is not None:
         conditions.append(f"d.permission_labels && CAST({sql.bind(list(permission_labels))} AS text[])")
 
-    rank = compilers[0].rank_expression()
-    if sql.envelope is not None:  # ranked by overlap with the searched box, then by text relevance
-        overlap = _overlap_ratio(sql.envelope)
-        rank = overlap if rank == "0::real" else f"({overlap}) * 10 + {rank}"
-    ordering = [
-        f"{_sort_expression(name, rank, sql)} {direction} NULLS LAST"
-        for name, direction in _order_by(query.get("sort"))
-    ]
+    order = _order_by(query.get("sort"))
+    ordering = [f"{_sort_expression(name, rank, sql)} {direction} NULLS LAST" for name, direction in order]
+    if sql.envelope is not None and order[0] == ("score", "DESC"):  # overlap with the searched box first
+        ordering.insert(0, f"{_overlap_ratio(sql.envelope)} DESC NULLS LAST")
     ordering += [f"{_SORT_COLUMNS[name]} {direction.upper()} NULLS LAST" for name, direction in TIE_BREAK]
     source = f"{tables.TABLE} d"
     if any(compiler.uses_text for compiler in compilers):
@@ -196,18 +195,20 @@ def _count(plan: Plan) -> int:
     return int(model.Session.execute(statement, plan.params).scalar_one())
 
 
-def _parse_q(text: str, query: dict[str, Any]) -> lucene.BooleanQuery:
-    """Free text like Solr's dismax (``mm``), fielded queries like the standard parser (AND)."""
+def _parse_q(text: str, query: dict[str, Any]) -> tuple[lucene.BooleanQuery, bool]:
+    """Free text like Solr's dismax (``mm``), fielded queries and operators like the standard parser
+    (AND); and whether free-text words are ranked by their best class of fields, as Solr ranks them
+    where it reads ``q`` with its query fields (dismax, edismax; ``solr.prepare``)."""
     def_type = str(query.get("defType") or "dismax").lower()
     if ":" in text and def_type != "edismax":
-        return lucene.parse(text)
+        return lucene.parse(text), False
     parsed = lucene.parse(text, default_and=False)
     if parsed.has_operators:
-        return lucene.parse(text)
+        return lucene.parse(text), def_type == "edismax"
     _drop_stop_words(parsed)
     optional = sum(1 for c in parsed.clauses if c.occur is lucene.Occur.SHOULD)
     parsed.minimum_should_match = minimum_should_match(str(query.get("mm") or DEFAULT_MM), optional)
-    return parsed
+    return parsed, def_type in ("dismax", "edismax")
 
 
 def _drop_stop_words(parsed: lucene.BooleanQuery) -> None:

@@ -30,15 +30,16 @@ from redis.exceptions import RedisError
 
 from ckanext.chemnitz.search import lucene
 from ckanext.chemnitz.search.errors import InvalidQuery
-from ckanext.chemnitz.search.fields import TIE_BREAK
+from ckanext.chemnitz.search.fields import RANK_CLASSES, TIE_BREAK
 
 log = logging.getLogger(__name__)
 
-# Title and name first, then the description, then tags, groups and everything else (resources,
-# extras): the order of the PostgreSQL backend's weights. CKAN's default puts tags above notes.
-# name, tags and groups as analysed copies (docker/solr/conf/schema.xml): a stop word then makes no
-# clause of the query and does not count towards mm, as on PostgreSQL.
-QUERY_FIELDS = "name_text^4 title^4 notes^2 tags_text^1.5 groups_text^1.5 text"
+# The free-text query fields, boosted with the weights of the PostgreSQL backend's classes (title and
+# name, description, tags/groups/organisation/vocabularies, everything): with BooleanSimilarity
+# (docker/solr/conf/schema.xml) and tie=0 a word scores its best class, as there (fields.RANK_CLASSES).
+# name and the topics as analysed copies: a stop word then makes no clause of the query and does not
+# count towards mm, as on PostgreSQL. CKAN's default puts tags above notes.
+QUERY_FIELDS = " ".join(f"{field}^{weight:g}" for _, weight, fields in RANK_CLASSES for field in fields)
 # Free text with a word ending in * or ? (type-ahead "Schul*"): dismax takes them literally.
 _WILDCARD_WORD = re.compile(r"\w[*?](\s|$)")
 # What pysolr and Solr say when no node, or no replica of a shard, can answer.
@@ -74,6 +75,7 @@ def prepare(query: dict[str, Any]) -> None:
     elif ":" not in text and "defType" not in query and _WILDCARD_WORD.search(text):
         query["defType"] = "edismax"  # dismax has no wildcards; edismax reads free text the same way else
     query.setdefault("qf", QUERY_FIELDS)
+    query.setdefault("tie", "0")  # a word's best field only (CKAN: 0.1, a tenth of the others added)
     _break_ties(query)
     _rank_by_overlap(query)
 
