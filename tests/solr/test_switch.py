@@ -20,6 +20,7 @@ from bench import search_parity
 from ckanext.chemnitz.search import backend
 from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.examples import CHEMNITZ, school_dataset
+from tests.support.districts import publish_districts
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
@@ -49,9 +50,10 @@ def found(snapshot: dict[str, Any]) -> dict[str, tuple]:
 
 
 @pytest.mark.usefixtures("postgres_index_emptied")
-def test_moving_to_postgresql_and_back_keeps_every_dataset_and_answer(monkeypatch):
+def test_moving_to_postgresql_and_back_keeps_every_dataset_and_answer(monkeypatch, create_with_upload):
     schools = factories.Organization(name="schulverwaltungsamt")
     parks = factories.Organization(name="gruenflaechenamt")
+    publish_districts(parks["id"], create_with_upload)  # ext_district and the Stadtteil facet
     editor = factories.User()
     helpers.call_action("member_create", id=schools["id"], object=editor["name"], object_type="user", capacity="editor")
     publish(schools, "schulen-kassberg", "Schulen Kaßberg 2025", search_parity.KASSBERG_BOX)
@@ -68,8 +70,9 @@ def test_moving_to_postgresql_and_back_keeps_every_dataset_and_answer(monkeypatc
         return search_parity.snapshot(search_parity.in_process(editor["name"]), values)
 
     on_solr = move("solr")
-    assert on_solr["answers"]["include_private=true as editor"]["count"] == 5
-    assert on_solr["answers"]["include_private=true"]["count"] == 4
+    assert on_solr["answers"]["include_private=true as editor"]["count"] == 6
+    assert on_solr["answers"]["include_private=true"]["count"] == 5
+    assert on_solr["answers"]["ext_district=Kaßberg"]["count"] == 3
     on_postgres = move("postgres", on_solr["facet_values"])
     back_on_solr = move("solr", on_solr["facet_values"])
 

@@ -4,7 +4,6 @@ ckanext-spatial clients send it), the Stadtteil facet, and clear errors for bad 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
@@ -12,13 +11,13 @@ import pytest
 
 from tests.ckan_support import PORTAL_PLUGINS
 from tests.dcat.examples import CHEMNITZ, CITY_BBOX, school_dataset
+from tests.support.districts import DISTRICTS, publish_districts
 from tests.support.search import search
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS + " datastore"),
     pytest.mark.usefixtures("with_plugins", "with_request_context", "clean_db", "clean_index"),
 ]
-DISTRICTS = Path(__file__).resolve().parents[2] / "replica" / "fixtures" / "chemnitz" / "Stadtteile.geojson"
 # Known places (Schulen fixture): Karl-Schmidt-Rottluff-Gymnasium, Haus I, Hohe Straße 25, on the Kaßberg.
 GYMNASIUM = [12.9134159452128, 50.8328645188838]
 KASSBERG_BOX = "12.895,50.825,12.925,50.845"  # around Hohe Straße
@@ -32,13 +31,7 @@ def organization() -> dict:
 
 @pytest.fixture
 def districts(organization, create_with_upload) -> dict:
-    """The city's real district polygons, published in the portal like any harvested dataset (without a
-    spatial coverage of its own here, so that it does not appear in every result below)."""
-    dataset = helpers.call_action("package_create", **school_dataset(
-        organization["id"], name="stadtteile", title="Stadtteile", resources=[], spatial_coverage=[]))  # fmt: skip
-    create_with_upload(DISTRICTS.read_bytes(), "stadtteile.geojson", package_id=dataset["id"], format="GeoJSON",
-                       name="Stadtteile (GeoJSON)")  # fmt: skip
-    return dataset
+    return publish_districts(organization["id"], create_with_upload)
 
 
 def publish(organization: dict, name: str, location: dict | None) -> dict:
