@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import base64
 import io
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from ckan.lib import uploader
 
 from tests.ckan_support import PORTAL_PLUGINS
 
@@ -125,3 +127,12 @@ def test_a_non_ascii_file_name_survives(app, editor):
 def test_pages_keep_the_portals_policy(app):
     policy = app.get("/dataset/").headers["Content-Security-Policy"]
     assert "sandbox" not in policy and "script-src 'self'" in policy
+
+
+def test_an_upload_whose_file_is_missing_is_a_404_with_a_german_notice(app, editor):
+    """A database restored without its files: a visitor gets a notice, not a server error."""
+    resource = upload(app, editor, "tabelle.csv", b"a;b\n1;2\n")
+    Path(uploader.get_resource_uploader(resource).get_path(resource["id"])).unlink()
+    answer = app.get("/de" + urlsplit(resource["url"]).path)
+    assert answer.status_code == 404
+    assert "Die Datei dieser Ressource ist auf dem Server nicht vorhanden." in answer.get_data(as_text=True)

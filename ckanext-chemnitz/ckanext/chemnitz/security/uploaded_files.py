@@ -13,10 +13,15 @@ renders, runs as script or applies as style, and the file is an attachment. Only
 text, CSV and JSON are shown in the browser, and only when the file's name says the same and its
 first bytes are no markup; everything else is downloaded. Scripts of the portal itself fetch files
 (map previews), which neither the attachment nor the policy affects.
+
+An upload whose file is missing from the storage (a database restored without its files, a file
+removed by hand) is a 404 with a notice, not a server error page: CKAN's download view lets the
+missing file's ``FileNotFoundError`` through. The portal logs it as an error for the operator.
 """
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import re
 import unicodedata
@@ -24,8 +29,11 @@ from collections.abc import Iterable, Iterator
 from typing import cast
 from urllib.parse import quote
 
+import ckan.plugins.toolkit as tk
 from flask import Flask, Response, request
 from werkzeug.http import parse_options_header
+
+log = logging.getLogger(__name__)
 
 # Shown in the browser: nothing in them runs, and nosniff keeps browsers from guessing otherwise.
 INLINE_TYPES = frozenset(
@@ -139,5 +147,13 @@ def install(app: Flask) -> Flask:
         _, options = parse_options_header(response.headers.get("Content-Disposition", ""))
         filename = options.get("filename") or (request.view_args or {}).get("filename") or ""
         return protect(response, filename)
+
+    @app.errorhandler(FileNotFoundError)
+    def missing_upload(error: FileNotFoundError) -> tuple[str, int]:
+        if not is_download(request.endpoint):
+            raise error
+        log.error("The file of an upload is missing from the storage: %s (%s)", request.path, error.filename)
+        notice = tk._("The file of this resource is not available on the server.")
+        return tk.render("error_document_template.html", {"code": 404, "content": notice}), 404
 
     return app
