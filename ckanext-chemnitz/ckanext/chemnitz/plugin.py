@@ -15,7 +15,7 @@ from ckan import model
 from ckan.exceptions import CkanConfigurationException
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.chemnitz import database_session, download_names, provenance, usage
+from ckanext.chemnitz import download_names, provenance, usage
 from ckanext.chemnitz.datastore import actions as datastore_actions
 from ckanext.chemnitz.dcat import catalog_page, contact, dates, helpers, profile, store, validators, views
 from ckanext.chemnitz.dcat import facets as dcat_facets
@@ -129,7 +129,7 @@ class ChemnitzPlugin(p.SingletonPlugin, DefaultTranslation):
         }
 
     def make_middleware(self, app: Any, config: Any) -> Any:
-        app = dcat_pages.install(client_errors.install(database_session.install(app)))
+        app = dcat_pages.install(client_errors.install(app))
         protected = uploaded_files.install(download_names.install(jsonp.install(logout.install(cookies.install(app)))))
         secured = csrf.install(usage.install(limits_gate.install(protected)))
         return headers.install(secured, spatial_basemaps.origins(tk.config))
