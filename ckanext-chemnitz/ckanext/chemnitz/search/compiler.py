@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from ckanext.chemnitz.search import datemath, lucene
 from ckanext.chemnitz.search.errors import InvalidQuery
@@ -111,28 +111,29 @@ class QueryCompiler:
                 if clause.occur is lucene.Occur.MUST_NOT:
                     continue
                 part = self.score(clause.query, by_class)
-                if clause.occur is lucene.Occur.SHOULD:
+                if clause.occur is lucene.Occur.SHOULD and not _weighed_by_class(clause.query, by_class):
                     part = f"CASE WHEN coalesce({self._optional[id(clause.query)]}, false) THEN {part} ELSE 0 END"
-                parts.append(part)
+                parts.append(part)  # a class weight is 0 where the word is missing: no second test
             return "(" + " + ".join(parts) + ")" if parts else "0"
-        if by_class and isinstance(node, (lucene.Term, lucene.Phrase)) and node.field is None:
-            return self._class_weight(node)
+        if _weighed_by_class(node, by_class):
+            return self._class_weight(cast("lucene.Term | lucene.Phrase", node))
         return "1"
 
     def _class_weight(self, node: lucene.Term | lucene.Phrase) -> str:
-        """The weight of the best class of fields the free-text term occurs in, 0 where it does not."""
+        """The weight of the best class of fields the free-text term occurs in (A–D of the full-text
+        vector), 0 where it does not; the term's tsquery is built once for the four tests."""
         self.uses_text = True
-        cases = " ".join(f"WHEN {self._occurs_in(node, name)} THEN {weight!r}" for name, weight, _ in RANK_CLASSES)
-        return f"CASE {cases} ELSE 0 END"
-
-    def _occurs_in(self, node: lucene.Term | lucene.Phrase, weight_class: str) -> str:
-        """The term occurs in text of the full-text vector's weight class (A–D)."""
+        classes = [name for name, _, _ in RANK_CLASSES]
         if isinstance(node, lucene.Term) and node.like is not None and node.prefix is None:
-            vector = f"ts_filter(x.search_vector, '{{{weight_class.lower()}}}')"
-            return _lexeme_like(vector, self.sql.bind(node.like.lower()))
-        weighted = self.sql.bind(_WEIGHTED_LEXEME + weight_class)
-        query = f"regexp_replace(({self._text_query(node)})::text, {self.sql.bind(_LEXEME)}, {weighted}, 'g')"
-        return f"x.search_vector @@ {query}::tsquery"
+            pattern = self.sql.bind(node.like.lower())
+            tests = [_lexeme_like(f"ts_filter(x.search_vector, '{{{name.lower()}}}')", pattern) for name in classes]
+        else:
+            query, lexeme = f"({self._text_query(node)})::text", self.sql.bind(_LEXEME)
+            weighted = [self.sql.bind(_WEIGHTED_LEXEME + name) for name in classes]
+            tests = [f"x.search_vector @@ regexp_replace({query}, {lexeme}, {w}, 'g')::tsquery" for w in weighted]
+        weights = [weight for _, weight, _ in RANK_CLASSES]
+        cases = " ".join(f"WHEN {test} THEN {weight!r}" for test, weight in zip(tests, weights, strict=True))
+        return f"CASE {cases} ELSE 0 END"
 
     # -- boolean structure -------------------------------------------------------------------
 
@@ -325,6 +326,11 @@ class QueryCompiler:
             Kind.STRING: "t.value",
         }[kind]
         return self._terms(field, " AND ".join(f"{value} {c}" for c in conditions))
+
+
+def _weighed_by_class(node: lucene.Node, by_class: bool) -> bool:
+    """A free-text word read like dismax: it scores the weight of its best class of fields."""
+    return by_class and isinstance(node, (lucene.Term, lucene.Phrase)) and node.field is None
 
 
 def _lexeme_like(vector: str, pattern: str) -> str:
